@@ -1,0 +1,308 @@
+"""Diversity of a group: composition by any attribute, Blau, Shannon and evenness.
+
+Indices take *counts* per category (a dict, a :class:`pandas.Series`, a list or an array) and
+return a Python ``float``. With shares ``p_i = n_i / N``:
+
+- Blau = ``1 - sum p_i**2`` (the chance two members drawn with replacement differ);
+- normalised Blau = Blau / ``(1 - 1/k)``, in [0, 1], for ``k`` possible categories;
+- Shannon = ``-sum p_i ln p_i`` (natural log);
+- evenness (Pielou) = Shannon / ``ln k``, in [0, 1].
+
+``k`` defaults to the number of entries given, zeros included, so pass the full category list
+(zeros for the absent ones) to normalise against the categories that *could* be present.
+
+>>> round(blau({"Industry": 2, "Academic": 2}), 3)
+0.5
+>>> round(normalised_blau([2, 2, 0, 0]), 3)
+0.667
+>>> round(shannon([1, 1]), 4)
+0.6931
+>>> evenness([5, 5])
+1.0
+>>> diversity({"Industry": 3})["blau"]
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "INDICES",
+    "Composition",
+    "blau",
+    "category_label",
+    "composition",
+    "diversity",
+    "evenness",
+    "normalised_blau",
+    "shannon",
+]
+
+Counts = Mapping[Any, float] | pd.Series | Sequence[float] | np.ndarray
+
+
+def category_label(value: Any) -> str:
+    """The JSON label of a category value: text as is, booleans as ``"True"``/``"False"``."""
+    if isinstance(value, (bool, np.bool_)):
+        return "True" if value else "False"
+    return str(value)
+
+
+def _as_array(counts: Counts, *, name: str = "counts") -> np.ndarray:
+    """Validate counts and return them as a 1-D float array (zeros kept)."""
+    if isinstance(counts, Mapping):
+        values: Any = list(counts.values())
+    elif isinstance(counts, pd.Series):
+        values = counts.to_numpy()
+    else:
+        values = counts
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric counts, got {counts!r}") from exc
+    if array.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D collection of counts, got a scalar {counts!r}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    if np.isnan(array).any():
+        raise ValueError(f"{name} must not contain NaN, got {counts!r}")
+    if np.isinf(array).any():
+        raise ValueError(f"{name} must be finite, got {counts!r}")
+    if (array < 0).any():
+        raise ValueError(f"{name} must be non-negative, got {counts!r}")
+    return array
+
+
+def _shares(array: np.ndarray) -> np.ndarray:
+    total = array.sum()
+    return array[array > 0] / total
+
+
+def _k(array: np.ndarray, k: int | None) -> int:
+    if k is None:
+        return int(array.size)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    present = int((array > 0).sum())
+    if k < present:
+        raise ValueError(
+            f"k must be at least the number of categories present ({present}), got {k}"
+        )
+    return int(k)
+
+
+def blau(counts: Counts) -> float:
+    """Blau's index ``1 - sum p_i**2``.
+
+    An empty group has Blau 0 (no two members can differ); one member gives 0 too.
+
+    >>> blau([1, 1, 1, 1])
+    0.75
+    >>> blau([])
+    0.0
+    """
+    array = _as_array(counts)
+    if array.sum() == 0:  # empty room: nothing to differ
+        return 0.0
+    p = _shares(array)
+    return float(max(0.0, 1.0 - float(np.sum(p * p))))
+
+
+def normalised_blau(counts: Counts, k: int | None = None) -> float:
+    """Blau divided by its maximum ``1 - 1/k`` for ``k`` categories (default: entries given).
+
+    With ``k <= 1`` no diversity is possible and the result is 0.
+
+    >>> normalised_blau([1, 1, 1, 1])
+    1.0
+    >>> round(normalised_blau({"A": 3, "B": 1}, k=3), 4)
+    0.5625
+    """
+    array = _as_array(counts)
+    kk = _k(array, k)
+    if kk <= 1:  # a single possible category: the maximum is 0, define the ratio as 0
+        return 0.0
+    return float(min(1.0, blau(array) / (1.0 - 1.0 / kk)))
+
+
+def shannon(counts: Counts) -> float:
+    """Shannon entropy ``-sum p_i ln p_i`` in nats; 0 for an empty or one-category group.
+
+    >>> round(shannon({"A": 1, "B": 1, "C": 1, "D": 1}), 4)
+    1.3863
+    """
+    array = _as_array(counts)
+    if array.sum() == 0:  # empty room
+        return 0.0
+    p = _shares(array)
+    return float(max(0.0, -float(np.sum(p * np.log(p)))))
+
+
+def evenness(counts: Counts, k: int | None = None) -> float:
+    """Pielou's evenness: Shannon / ``ln k`` (default ``k``: entries given); 0 when ``k <= 1``.
+
+    >>> round(evenness([3, 1]), 4)
+    0.8113
+    >>> evenness([4, 0])
+    0.0
+    """
+    array = _as_array(counts)
+    kk = _k(array, k)
+    if kk <= 1:  # one possible category: evenness is undefined, report no diversity
+        return 0.0
+    return float(min(1.0, shannon(array) / math.log(kk)))
+
+
+#: The indices reported for every group and attribute, in report order.
+INDICES: dict[str, Any] = {
+    "blau": blau,
+    "normalised_blau": normalised_blau,
+    "shannon": shannon,
+    "evenness": evenness,
+}
+
+
+def diversity(counts: Counts, k: int | None = None) -> dict[str, float]:
+    """All indices at once: ``{"blau", "normalised_blau", "shannon", "evenness"}``.
+
+    >>> diversity([1, 1])
+    {'blau': 0.5, 'normalised_blau': 1.0, 'shannon': 0.6931471805599453, 'evenness': 1.0}
+    """
+    array = _as_array(counts)
+    kk = _k(array, k)
+    return {
+        "blau": blau(array),
+        "normalised_blau": normalised_blau(array, kk),
+        "shannon": shannon(array),
+        "evenness": evenness(array, kk),
+    }
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Counts and shares of one attribute in a group.
+
+    ``counts`` is ordered by count (largest first) then label; ``unknown`` counts members whose
+    label is missing (they are left out of the shares and the indices).
+    """
+
+    attribute: str
+    counts: dict[str, float]
+    unknown: float = 0.0
+    weighted: bool = False
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.counts.values()))
+
+    @property
+    def shares(self) -> dict[str, float]:
+        total = self.total
+        if total == 0:  # empty group: no shares
+            return {}
+        return {label: value / total for label, value in self.counts.items()}
+
+    def diversity(self, k: int | None = None) -> dict[str, float]:
+        """The indices of these counts (``k`` defaults to the categories present)."""
+        return diversity(list(self.counts.values()), k)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attribute": self.attribute,
+            "total": _plain(self.total),
+            "counts": {k: _plain(v) for k, v in self.counts.items()},
+            "shares": self.shares,
+            "unknown": _plain(self.unknown),
+            "weighted": self.weighted,
+        }
+
+
+def _plain(value: float) -> int | float:
+    """Whole numbers as int (head-counts), others as float."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _missing(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype(str).str.strip() == "")
+
+
+def composition(
+    frame_or_series: pd.DataFrame | pd.Series,
+    attribute: str = "sector",
+    *,
+    weights: str | Sequence[float] | np.ndarray | pd.Series | None = None,
+) -> Composition:
+    """Counts and shares of ``attribute`` among the rows of a partner frame (or of a Series).
+
+    Parameters
+    ----------
+    frame_or_series : DataFrame or Series
+        One row per member. A Series is taken as the attribute values themselves.
+    attribute : str, default "sector"
+        Any column: sector, region, subregion, country, global_south, or an extra column.
+        Multi-valued cells (tuples, e.g. ``focus_areas``) count once per value.
+    weights : str or array-like, optional
+        Per-row weights (a column name such as ``"attendees"``, or values); default 1 per row.
+
+    Returns
+    -------
+    Composition
+
+    >>> import pandas as pd
+    >>> c = composition(pd.DataFrame({"sector": ["Industry", "Academic", "Industry"]}))
+    >>> c.counts
+    {'Industry': 2, 'Academic': 1}
+    >>> round(c.shares["Industry"], 3)
+    0.667
+    """
+    if isinstance(frame_or_series, pd.DataFrame):
+        if attribute not in frame_or_series.columns:
+            raise ValueError(
+                f"attribute {attribute!r} is not a column; have {sorted(frame_or_series.columns)}"
+            )
+        values = frame_or_series[attribute]
+    elif isinstance(frame_or_series, pd.Series):
+        values = frame_or_series
+    else:
+        raise ValueError(
+            f"frame_or_series must be a DataFrame or Series, got {type(frame_or_series).__name__}"
+        )
+    values = values.reset_index(drop=True)
+    if weights is None:
+        w = pd.Series(np.ones(len(values)), dtype=float)
+    else:
+        if isinstance(weights, str):
+            if not isinstance(frame_or_series, pd.DataFrame) or weights not in frame_or_series:
+                raise ValueError(f"weights {weights!r} is not a column of the frame")
+            raw: Any = frame_or_series[weights].to_numpy()
+        else:
+            raw = np.asarray(weights.to_numpy() if isinstance(weights, pd.Series) else weights)
+        if len(raw) != len(values):
+            raise ValueError(f"weights must have one value per row ({len(values)}), got {len(raw)}")
+        w = pd.Series(_as_array(raw, name="weights"))
+    if values.map(lambda v: isinstance(v, (tuple, list))).any():
+        values = values.map(lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,))
+        exploded = pd.DataFrame({"v": values, "w": w}).explode("v")
+        values, w = (
+            exploded["v"].reset_index(drop=True),
+            exploded["w"].astype(float).reset_index(drop=True),
+        )
+    missing = _missing(values)
+    unknown = float(w[missing].sum())
+    known = pd.DataFrame({"label": values[~missing].map(category_label), "w": w[~missing]})
+    sums = known.groupby("label", sort=False)["w"].sum()
+    ordered = sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
+    counts = {label: _plain(value) for label, value in ordered if value > 0}
+    return Composition(
+        attribute=attribute,
+        counts=counts,
+        unknown=unknown,
+        weighted=weights is not None,
+    )

@@ -1,0 +1,382 @@
+"""Representation gaps: who is missing from a group, compared with a baseline or a target.
+
+For each dimension (sector, region, Global South...) and each category present in the
+*baseline* (the Partners active at the date) or named in the ``targets`` table, a group has a
+**gap** when it lacks the category (``missing``) or holds it at
+
+    ``ratio = share / expected_share < threshold`` (default 0.8),
+
+where ``share = count / size`` in the group and ``expected_share`` is the category's share of
+the baseline, or the target's ``min_share`` when the targets table has a row for that dimension
+and category (targets override the baseline). Over-represented categories are never gaps, and
+a category with ``expected_share == 0`` cannot be under-represented.
+
+``p_value``: the chance of drawing *that few or fewer* of the category when the group's members
+are drawn at random —
+
+- from the baseline (baseline share): exact hypergeometric ``P(X <= count)`` with population
+  = baseline size, successes = the category's baseline count, draws = group size
+  (:func:`scipy.stats.hypergeom`);
+- against a target share, or when the group is larger than its baseline (an event with Guests
+  can be): binomial ``P(X <= count)`` with ``p = expected_share`` (:func:`scipy.stats.binom`).
+
+``shortfall``: the head-count the group would need to **add** — members of that category — to
+reach the expected share: the smallest ``k >= 0`` with ``(count + k) / (size + k) >=
+expected_share``, i.e. ``ceil((expected_share * size - count) / (1 - expected_share))``. When
+``expected_share == 1`` adding members can never reach it unless the group is already all of
+that category, and ``shortfall`` is ``None``.
+
+>>> import pandas as pd
+>>> base = pd.DataFrame({"sector": ["Industry"] * 5 + ["Academic"] * 3 + ["Civil Society"] * 2})
+>>> room = pd.DataFrame({"sector": ["Industry"] * 4 + ["Academic"]})
+>>> [(g.group, g.missing, g.shortfall) for g in representation_gaps(room, base,
+...     dimensions=("sector",))]
+[('Civil Society', True, 2), ('Academic', False, 1)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.diversity import composition
+
+__all__ = [
+    "DEFAULT_DIMENSIONS",
+    "Gap",
+    "expected_from_targets",
+    "find_gaps",
+    "gaps_from_frame",
+    "representation_gaps",
+    "shortfall",
+]
+
+DEFAULT_DIMENSIONS: tuple[str, ...] = ("sector", "region", "global_south")
+
+#: Shares equal up to this tolerance count as equal (the shares come from integer ratios).
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One under-represented or missing category of one group.
+
+    ``group`` is the *category* label (the name fixed by DESIGN.md's JSON); ``basis`` says where
+    ``expected_share`` came from (``"baseline"`` or ``"target"``) and ``test`` which exact test
+    gave ``p_value``.
+    """
+
+    dimension: str
+    group: str
+    count: int
+    size: int
+    share: float
+    expected_share: float
+    ratio: float
+    missing: bool
+    p_value: float
+    shortfall: int | None
+    baseline_count: int
+    baseline_size: int
+    basis: str = "baseline"
+    test: str = "hypergeometric"
+
+    @property
+    def category(self) -> str:
+        return self.group
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["category"] = self.group
+        return out
+
+    def sentence(self) -> str:
+        """The gap in plain words, for a staff member."""
+        label = _display(self.dimension, self.group)
+        expected = f"{self.expected_share:.0%}"
+        source = "the target" if self.basis == "target" else "the membership"
+        if self.missing:
+            head = f"No {label} member among {self.size}"
+        else:
+            head = f"{label}: {self.count} of {self.size} ({self.share:.0%})"
+        more = (
+            f"; {self.shortfall} more would reach it"
+            if self.shortfall is not None
+            else "; adding members cannot reach it"
+        )
+        return f"{head}, against {expected} in {source}{more} (p = {self.p_value:.3g})."
+
+
+def _display(dimension: str, label: str) -> str:
+    if dimension == "global_south":
+        return {"True": "Global South", "False": "Global North"}.get(label, label)
+    return label
+
+
+def shortfall(count: int, size: int, expected_share: float) -> int | None:
+    """Smallest ``k >= 0`` with ``(count + k) / (size + k) >= expected_share``.
+
+    ``None`` when no number of added members reaches it (``expected_share == 1`` and the group
+    holds other members).
+
+    >>> shortfall(0, 4, 0.2)
+    1
+    >>> shortfall(1, 4, 0.5)
+    2
+    >>> shortfall(3, 4, 0.5)
+    0
+    """
+    if count < 0 or size < count:
+        raise ValueError(f"need 0 <= count <= size, got count={count}, size={size}")
+    if not 0 <= expected_share <= 1:
+        raise ValueError(f"expected_share must be in [0, 1], got {expected_share!r}")
+    value = _shortfall_array(np.array([count]), np.array([size]), np.array([expected_share]))[0]
+    return None if np.isnan(value) else int(value)
+
+
+def _shortfall_array(count: np.ndarray, size: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    count = count.astype(float)
+    size = size.astype(float)
+    out = np.full(count.shape, np.nan)
+    under_one = expected < 1 - _EPS
+    need = expected * size - count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.ceil(need / (1.0 - expected) - _EPS)
+    out[under_one] = np.maximum(k[under_one], 0.0)
+    full = ~under_one & (count >= size)
+    out[full] = 0.0
+    return out
+
+
+def _norm(label: Any) -> str:
+    return str(label).strip().casefold()
+
+
+def expected_from_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Targets as ``[dimension, key, target_label, target_share]`` (``key`` is case-folded).
+
+    The ``min_share`` column is the expected share; ``max_share`` is not used, because an
+    over-represented category is never a gap.
+    """
+    columns = ["dimension", "key", "target_label", "target_share"]
+    if targets is None or len(targets) == 0:
+        return pd.DataFrame(columns=columns)
+    for col in ("dimension", "group", "min_share"):
+        if col not in targets.columns:
+            raise ValueError(f"targets must have a {col!r} column, got {list(targets.columns)}")
+    rows = targets.loc[targets["min_share"].notna()]
+    bad = rows.loc[(rows["min_share"] < 0) | (rows["min_share"] > 1)]
+    if len(bad):
+        raise ValueError(f"targets min_share must be in [0, 1], got {bad['min_share'].tolist()}")
+    out = pd.DataFrame(
+        {
+            "dimension": rows["dimension"].astype(str).str.strip(),
+            "key": rows["group"].map(_norm),
+            "target_label": rows["group"].astype(str).str.strip(),
+            "target_share": rows["min_share"].astype(float),
+        }
+    )
+    return out.drop_duplicates(["dimension", "key"], keep="last").reset_index(drop=True)
+
+
+def find_gaps(
+    rows: pd.DataFrame,
+    *,
+    keys: Sequence[str] = (),
+    targets: pd.DataFrame | None = None,
+    threshold: float = 0.8,
+) -> pd.DataFrame:
+    """Vectorised gap finding over many groups at once (the report's engine).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per (``keys``..., dimension, category) with ``count`` (in the group, 0 when
+        absent), ``size`` (group members with a known label in that dimension),
+        ``baseline_count`` and ``baseline_size``. It should cover every category of the group
+        and of its baseline; categories named only by the targets are added here.
+    keys : sequence of str
+        Columns identifying a group (e.g. ``("kind", "group_id")``).
+    targets : DataFrame, optional
+        The dataset's targets table; overrides the baseline share where it has a row.
+    threshold : float, default 0.8
+        A category is a gap when ``share / expected_share < threshold``.
+
+    Returns
+    -------
+    DataFrame
+        The gaps only, with the :class:`Gap` fields as columns plus ``keys``, sorted by keys,
+        dimension (in order of first appearance), ratio, p-value and category.
+    """
+    _check_threshold(threshold)
+    keys = list(keys)
+    needed = {"dimension", "category", "count", "size", "baseline_count", "baseline_size"}
+    missing_cols = needed - set(rows.columns)
+    if missing_cols:
+        raise ValueError(f"rows lack columns {sorted(missing_cols)}")
+    frame = rows[keys + sorted(needed)].copy()
+    frame["category"] = frame["category"].astype(str)
+    dim_order = {d: i for i, d in enumerate(pd.unique(frame["dimension"]))}
+    frame["key"] = frame["category"].map(_norm)
+    wanted = expected_from_targets(targets)
+    wanted = wanted.loc[wanted["dimension"].isin(dim_order)]
+    if len(wanted):
+        frame = _add_target_categories(frame, wanted, keys)
+        frame = frame.merge(wanted, on=["dimension", "key"], how="left")
+    else:
+        frame["target_label"] = pd.Series(np.nan, index=frame.index, dtype=object)
+        frame["target_share"] = np.nan
+    has_target = frame["target_share"].notna().to_numpy()
+    count = frame["count"].to_numpy(dtype=float)
+    size = frame["size"].to_numpy(dtype=float)
+    bcount = frame["baseline_count"].to_numpy(dtype=float)
+    bsize = frame["baseline_size"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base_share = np.where(bsize > 0, bcount / bsize, 0.0)
+        share = np.where(size > 0, count / size, 0.0)
+    expected = np.where(has_target, frame["target_share"].to_numpy(dtype=float), base_share)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(expected > 0, share / expected, np.inf)
+    is_gap = (expected > _EPS) & (ratio < threshold - _EPS)
+    frame = frame.assign(share=share, expected_share=expected, ratio=ratio)
+    frame = frame.loc[is_gap].copy()
+    has_target = has_target[is_gap]
+    count, size = count[is_gap], size[is_gap]
+    bcount, bsize = bcount[is_gap], bsize[is_gap]
+    expected = expected[is_gap]
+    use_binom = has_target | (size > bsize)
+    p_hyper = stats.hypergeom.cdf(count, bsize, np.minimum(bcount, bsize), np.minimum(size, bsize))
+    p_binom = stats.binom.cdf(count, size, np.clip(expected, 0.0, 1.0))
+    p_value = np.where(use_binom, p_binom, p_hyper)
+    frame["p_value"] = np.clip(np.nan_to_num(p_value, nan=1.0), 0.0, 1.0)
+    frame["shortfall"] = _shortfall_array(count, size, expected)
+    frame["missing"] = count == 0
+    frame["basis"] = np.where(has_target, "target", "baseline")
+    frame["test"] = np.where(use_binom, "binomial", "hypergeometric")
+    frame["group"] = frame["category"]
+    frame["_dim"] = frame["dimension"].map(dim_order)
+    frame = frame.sort_values(
+        keys + ["_dim", "ratio", "p_value", "category"], kind="mergesort"
+    ).reset_index(drop=True)
+    for col in ("count", "size", "baseline_count", "baseline_size"):
+        frame[col] = frame[col].astype("int64")
+    columns = keys + [f for f in Gap.__dataclass_fields__]
+    return frame[columns]
+
+
+def _add_target_categories(
+    frame: pd.DataFrame, wanted: pd.DataFrame, keys: list[str]
+) -> pd.DataFrame:
+    """Add a zero-count row for each target category a group and its baseline both lack."""
+    per_group = frame.drop_duplicates(keys + ["dimension"])[
+        keys + ["dimension", "size", "baseline_size"]
+    ]
+    candidates = per_group.merge(wanted[["dimension", "key", "target_label"]], on="dimension")
+    present = frame[keys + ["dimension", "key"]].drop_duplicates()
+    candidates = candidates.merge(
+        present, on=keys + ["dimension", "key"], how="left", indicator=True
+    )
+    extra = candidates.loc[candidates["_merge"] == "left_only"].drop(columns="_merge")
+    if not len(extra):
+        return frame
+    extra = extra.assign(category=extra["target_label"], count=0, baseline_count=0).drop(
+        columns="target_label"
+    )
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
+
+
+def _check_threshold(threshold: float) -> None:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float))
+        or math.isnan(threshold)
+        or threshold <= 0
+    ):
+        raise ValueError(f"threshold must be a number > 0, got {threshold!r}")
+
+
+def gaps_from_frame(frame: pd.DataFrame) -> list[Gap]:
+    """Turn the rows of :func:`find_gaps` into :class:`Gap` objects (flat list)."""
+    fields = list(Gap.__dataclass_fields__)
+    out: list[Gap] = []
+    for row in frame[fields].itertuples(index=False, name=None):
+        values = dict(zip(fields, row, strict=True))
+        values["shortfall"] = None if pd.isna(values["shortfall"]) else int(values["shortfall"])
+        values["count"] = int(values["count"])
+        values["size"] = int(values["size"])
+        values["baseline_count"] = int(values["baseline_count"])
+        values["baseline_size"] = int(values["baseline_size"])
+        for name in ("share", "expected_share", "ratio", "p_value"):
+            values[name] = float(values[name])
+        values["missing"] = bool(values["missing"])
+        values["group"] = str(values["group"])
+        values["dimension"] = str(values["dimension"])
+        values["basis"] = str(values["basis"])
+        values["test"] = str(values["test"])
+        out.append(Gap(**values))
+    return out
+
+
+def representation_gaps(
+    group: pd.DataFrame,
+    baseline: pd.DataFrame,
+    *,
+    dimensions: Iterable[str] = DEFAULT_DIMENSIONS,
+    targets: pd.DataFrame | None = None,
+    threshold: float = 0.8,
+) -> list[Gap]:
+    """Missing and under-represented categories of ``group`` against ``baseline``.
+
+    Parameters
+    ----------
+    group : DataFrame
+        Partner rows of the group's members (a committee's seats, an event's attendees).
+    baseline : DataFrame
+        Partner rows it is compared with (the Partners active at the date).
+    dimensions : iterable of str, default ("sector", "region", "global_south")
+        Partner columns to examine.
+    targets : DataFrame, optional
+        Rows ``dimension, group, min_share``: where one names a category, ``min_share``
+        replaces the baseline share (and the p-value becomes binomial).
+    threshold : float, default 0.8
+        Gap when ``share / expected_share`` is below it.
+
+    Returns
+    -------
+    list of Gap
+        Sorted by dimension (in the order given), then ratio (missing first), p-value, label.
+    """
+    _check_threshold(threshold)
+    dims = list(dimensions)
+    if isinstance(dimensions, str):
+        raise ValueError(f"dimensions must be a sequence of column names, got {dimensions!r}")
+    pieces: list[dict[str, Any]] = []
+    for dim in dims:
+        for name, frame in (("group", group), ("baseline", baseline)):
+            if dim not in frame.columns:
+                raise ValueError(f"dimension {dim!r} is not a column of {name}")
+        got = composition(group, dim)
+        base = composition(baseline, dim)
+        labels = list(dict.fromkeys(list(base.counts) + list(got.counts)))
+        for label in labels:
+            pieces.append(
+                {
+                    "dimension": dim,
+                    "category": label,
+                    "count": got.counts.get(label, 0),
+                    "size": got.total,
+                    "baseline_count": base.counts.get(label, 0),
+                    "baseline_size": base.total,
+                }
+            )
+    if not pieces:
+        return []
+    rows = pd.DataFrame(pieces)
+    found = find_gaps(rows, targets=targets, threshold=threshold)
+    return gaps_from_frame(found)

@@ -1,0 +1,288 @@
+"""Snapshot in time: who is active on a date, which events fall in a window.
+
+This module is the **only** temporal filter of the analysis: every other module asks it who was
+active, so that the interval rules of ../shared/DESIGN.md are written exactly once.
+
+Interval rules (DESIGN.md, "The dataset"):
+
+- a partner is active on day ``d`` when ``joined <= d < left`` (``NaT`` = open at that end);
+- a membership is active on ``d`` when ``since <= d < until`` **and** its partner is active
+  on ``d``;
+- an event is in the window ``(since, as_of]`` when ``since < date <= as_of``: the window is
+  *exclusive* of ``since`` and *inclusive* of ``as_of``, so consecutive windows
+  ``(D0, D1]``, ``(D1, D2]`` never count an event twice. With ``since=None`` the window is open
+  at the start (every event dated on or before ``as_of``).
+
+Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO strings or
+:class:`pandas.Timestamp`; ``None`` for ``as_of`` means today.
+
+>>> import pandas as pd
+>>> from graph.model import Dataset
+>>> ds = Dataset.from_frames(partners=pd.DataFrame({
+...     "partner_id": ["p1", "p2", "p3"], "name": ["A", "B", "C"],
+...     "sector": ["Industry", "Academic", "Media"], "country": ["USA", "FRA", "KEN"],
+...     "joined": ["2020-01-01", "2020-01-01", "2023-01-01"],
+...     "left": [None, "2022-06-30", None]}))
+>>> active_partners(ds, "2022-06-29")["partner_id"].tolist()
+['p1', 'p2']
+>>> active_partners(ds, "2022-06-30")["partner_id"].tolist()
+['p1']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graph.model import GUEST, PARTNER, Dataset
+from stakeholder_graph.errors import RequestError
+
+DateLike = _dt.date | _dt.datetime | str | pd.Timestamp
+
+MEMBERSHIP_KINDS = (PARTNER, GUEST)
+
+__all__ = [
+    "DateLike",
+    "active_counts_on",
+    "active_mask",
+    "active_memberships",
+    "active_partners",
+    "committee_members",
+    "committees",
+    "event_attendees",
+    "events_in_window",
+    "to_timestamp",
+]
+
+
+def to_timestamp(value: DateLike | None, *, name: str = "as_of") -> pd.Timestamp:
+    """Turn a date-like value into a midnight :class:`pandas.Timestamp`; ``None`` is today.
+
+    Raises :class:`~stakeholder_graph.errors.RequestError` naming ``name`` when the value is
+    not a date (users type these on the command line).
+
+    >>> to_timestamp("2024-06-30")
+    Timestamp('2024-06-30 00:00:00')
+    """
+    if value is None:
+        return pd.Timestamp(_dt.date.today())
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise RequestError(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from exc
+    if pd.isna(stamp):
+        raise RequestError(f"{name} must be a date (YYYY-MM-DD), got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.normalize()
+
+
+def _check_membership(membership: str | None) -> None:
+    if membership is not None and membership not in MEMBERSHIP_KINDS:
+        raise ValueError(
+            f"membership must be one of {MEMBERSHIP_KINDS} or None, got {membership!r}"
+        )
+
+
+def active_mask(start: pd.Series, end: pd.Series, day: pd.Timestamp) -> pd.Series:
+    """Boolean mask of rows active on ``day``: ``start <= day < end``, ``NaT`` open."""
+    return (start.isna() | (start <= day)) & (end.isna() | (day < end))
+
+
+def active_partners(
+    ds: Dataset, as_of: DateLike | None = None, *, membership: str | None = PARTNER
+) -> pd.DataFrame:
+    """Partners active on ``as_of`` (``joined <= as_of < left``).
+
+    Parameters
+    ----------
+    ds : Dataset
+    as_of : date-like, optional
+        The day of the snapshot; default today.
+    membership : {"Partner", "Guest", None}, default "Partner"
+        Keep only this kind of member; ``None`` keeps everyone (Guests too). Totals and
+        committee baselines count Partners only (DESIGN.md), hence the default.
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``ds.partners`` (same columns, index reset, sorted by id).
+    """
+    _check_membership(membership)
+    day = to_timestamp(as_of)
+    partners = ds.partners
+    mask = active_mask(partners["joined"], partners["left"], day)
+    if membership is not None:
+        mask &= partners["membership"] == membership
+    return partners.loc[mask].reset_index(drop=True)
+
+
+def committees(ds: Dataset, *, program: str | None = None) -> pd.DataFrame:
+    """Committees, optionally only those whose ``program`` equals ``program`` exactly."""
+    frame = ds.committees
+    if program is not None:
+        frame = frame.loc[frame["program"] == program]
+    return frame.reset_index(drop=True)
+
+
+def active_memberships(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    *,
+    program: str | None = None,
+    membership: str | None = None,
+) -> pd.DataFrame:
+    """Committee memberships (seats) active on ``as_of`` whose partner is active too.
+
+    Parameters
+    ----------
+    ds : Dataset
+    as_of : date-like, optional
+        Default today.
+    program : str, optional
+        Keep only seats on committees of this program.
+    membership : {"Partner", "Guest", None}, default None
+        Kind of the seat holder; ``None`` keeps every seat (a Guest may sit on a committee).
+
+    Returns
+    -------
+    DataFrame
+        ``ds.memberships`` rows (committee_id, partner_id, role, since, until), sorted.
+    """
+    day = to_timestamp(as_of)
+    seats = ds.memberships
+    seats = seats.loc[active_mask(seats["since"], seats["until"], day)]
+    members = active_partners(ds, day, membership=membership)
+    seats = seats.loc[seats["partner_id"].isin(members["partner_id"])]
+    if program is not None:
+        seats = seats.loc[
+            seats["committee_id"].isin(committees(ds, program=program)["committee_id"])
+        ]
+    return seats.reset_index(drop=True)
+
+
+def committee_members(
+    ds: Dataset, committee_id: str, as_of: DateLike | None = None
+) -> pd.DataFrame:
+    """Partner rows of the members of one committee on ``as_of`` (one row per partner).
+
+    Raises :class:`~stakeholder_graph.errors.RequestError` for an unknown committee id.
+    """
+    if committee_id not in set(ds.committees["committee_id"]):
+        raise RequestError(f"unknown committee id {committee_id!r}")
+    seats = active_memberships(ds, as_of)
+    ids = seats.loc[seats["committee_id"] == committee_id, "partner_id"].unique()
+    partners = ds.partners
+    return partners.loc[partners["partner_id"].isin(ids)].reset_index(drop=True)
+
+
+def events_in_window(
+    ds: Dataset,
+    *,
+    as_of: DateLike | None = None,
+    since: DateLike | None = None,
+    program: str | None = None,
+) -> pd.DataFrame:
+    """Events with ``since < date <= as_of`` (``since`` exclusive, ``as_of`` inclusive).
+
+    Parameters
+    ----------
+    ds : Dataset
+    as_of : date-like, optional
+        Last day of the window, included; default today.
+    since : date-like, optional
+        The day *before* the window starts (excluded); ``None`` = from the beginning.
+    program : str, optional
+        Keep only events whose ``program`` equals this.
+
+    Returns
+    -------
+    DataFrame
+        ``ds.events`` rows sorted by date then event id. Undated events are never in a window.
+    """
+    end = to_timestamp(as_of)
+    events = ds.events
+    mask = events["date"].notna() & (events["date"] <= end)
+    if since is not None:
+        start = to_timestamp(since, name="since")
+        if start >= end:
+            raise RequestError(f"since ({start.date()}) must be before as_of ({end.date()})")
+        mask &= events["date"] > start
+    if program is not None:
+        mask &= events["program"] == program
+    out = events.loc[mask]
+    return out.sort_values(["date", "event_id"], kind="mergesort").reset_index(drop=True)
+
+
+def event_attendees(ds: Dataset, event_id: str) -> pd.DataFrame:
+    """Everyone who attended ``event_id`` — Partners and Guests — as partner rows.
+
+    The attendance ``role`` and ``attendees`` columns are added. Raises
+    :class:`~stakeholder_graph.errors.RequestError` for an unknown event id.
+    """
+    if event_id not in set(ds.events["event_id"]):
+        raise RequestError(f"unknown event id {event_id!r}")
+    rows = ds.attendance.loc[
+        ds.attendance["event_id"] == event_id, ["partner_id", "role", "attendees"]
+    ]
+    out = ds.partners.merge(rows, on="partner_id", how="inner", validate="one_to_one")
+    return out.sort_values("partner_id", kind="mergesort").reset_index(drop=True)
+
+
+def active_counts_on(
+    partners: pd.DataFrame,
+    days: Sequence[Any] | pd.Series | np.ndarray,
+    attribute: str,
+) -> pd.DataFrame:
+    """How many of ``partners`` in each ``attribute`` category are active on each of ``days``.
+
+    The vectorised form of :func:`active_partners` for many dates at once (an event's
+    baseline is the Partners active on its date): for each category the active count on ``d`` is
+    ``#(joined <= d) - #(left <= d)`` among its partners, found with two binary searches, so
+    thousands of event dates cost one ``searchsorted`` per category instead of a filter per date.
+
+    Parameters
+    ----------
+    partners : DataFrame
+        Partner rows with ``joined``, ``left`` and ``attribute`` (pre-filter by membership).
+    days : sequence of date-like
+    attribute : str
+        Column to count by; missing labels (``""``/NaN) are not counted.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the distinct ``days`` (sorted Timestamps), one column per category, int64.
+
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"sector": ["A", "A", "B"],
+    ...     "joined": pd.to_datetime(["2020-01-01", None, "2021-01-01"]),
+    ...     "left": pd.to_datetime([None, "2020-06-01", None])})
+    >>> active_counts_on(p, ["2020-03-01", "2021-03-01"], "sector").to_dict("list")
+    {'A': [2, 1], 'B': [0, 1]}
+    """
+    if attribute not in partners.columns:
+        raise ValueError(f"attribute {attribute!r} is not a column of partners")
+    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(days), dtype=object))).unique()
+    stamps = stamps.sort_values()
+    values = stamps.asi8
+    labels = partners[attribute]
+    known = labels.notna() & (labels.astype(str) != "")
+    columns: dict[Any, np.ndarray] = {}
+    frame = partners.loc[known]
+    for category, part in frame.groupby(attribute, sort=True):
+        # NaT joined = active since forever: it always counts as "joined on or before d".
+        joined = part["joined"]
+        always = int(joined.isna().sum())
+        joined_sorted = np.sort(joined.dropna().to_numpy(dtype="datetime64[ns]").astype(np.int64))
+        left_sorted = np.sort(
+            part["left"].dropna().to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        )
+        started = always + np.searchsorted(joined_sorted, values, side="right")
+        ended = np.searchsorted(left_sorted, values, side="right")
+        columns[category] = (started - ended).astype(np.int64)
+    return pd.DataFrame(columns, index=stamps)
