@@ -33,6 +33,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.snapshot import (
+    DateLike,
+    active_counts_on,
+    active_memberships,
+    committees,
+    events_in_window,
+    to_timestamp,
+)
+from graph.model import PARTNER, Dataset
+
 __all__ = [
     "INDICES",
     "Composition",
@@ -41,6 +51,9 @@ __all__ = [
     "composition",
     "diversity",
     "evenness",
+    "group_baselines",
+    "group_compositions",
+    "group_members",
     "normalised_blau",
     "shannon",
 ]
@@ -306,3 +319,177 @@ def composition(
         unknown=unknown,
         weighted=weights is not None,
     )
+
+
+# --- Many groups at once -------------------------------------------------------------------
+# The report needs the composition of every committee and every event; one merge and one
+# groupby over the attendance table does that for thousands of events, where filtering the
+# frame once per event would not scale (20,000 partners, 2,000 events, 200,000 rows).
+
+GROUP_COLUMNS: tuple[str, ...] = ("kind", "group_id", "dimension", "category", "count")
+BASELINE_COLUMNS: tuple[str, ...] = ("kind", "group_id", "dimension", "category", "baseline_count")
+
+
+def group_members(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+) -> pd.DataFrame:
+    """Who is in each group: ``[kind, group_id, partner_id]``, one row per member.
+
+    Committees: seats active on ``as_of`` held by partners active on ``as_of``. Events:
+    everyone who attended an event with ``since < date <= as_of`` (Guests included), see
+    :mod:`analysis.snapshot`.
+    """
+    seats = active_memberships(ds, as_of, program=program)
+    committee_rows = pd.DataFrame(
+        {"kind": "committee", "group_id": seats["committee_id"], "partner_id": seats["partner_id"]}
+    )
+    events = events_in_window(ds, as_of=as_of, since=since, program=program)
+    attendance = ds.attendance.loc[ds.attendance["event_id"].isin(events["event_id"])]
+    event_rows = pd.DataFrame(
+        {
+            "kind": "event",
+            "group_id": attendance["event_id"],
+            "partner_id": attendance["partner_id"],
+        }
+    )
+    members = pd.concat([committee_rows, event_rows], ignore_index=True)
+    members = members.drop_duplicates(["kind", "group_id", "partner_id"])
+    return members.sort_values(["kind", "group_id", "partner_id"], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+def _long_counts(
+    members: pd.DataFrame, partners: pd.DataFrame, dimensions: Sequence[str]
+) -> pd.DataFrame:
+    frames = []
+    for dim in dimensions:
+        if dim not in partners.columns:
+            raise ValueError(f"dimension {dim!r} is not a partner column")
+        labels = partners[["partner_id", dim]].rename(columns={dim: "category"})
+        joined = members.merge(labels, on="partner_id", how="inner")
+        joined = joined.loc[~_missing(joined["category"])]
+        if joined["category"].map(lambda v: isinstance(v, tuple)).any():
+            joined = joined.explode("category")
+            joined = joined.loc[~_missing(joined["category"])]
+        joined = joined.assign(category=joined["category"].map(category_label))
+        counted = joined.groupby(["kind", "group_id", "category"], sort=True).size()
+        counted = counted.rename("count").reset_index()
+        counted.insert(2, "dimension", dim)
+        frames.append(counted)
+    if not frames:
+        return pd.DataFrame(columns=list(GROUP_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    return out[list(GROUP_COLUMNS)]
+
+
+def group_compositions(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = ("sector", "region"),
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+) -> pd.DataFrame:
+    """Head-counts per category of every committee and every event, in one table.
+
+    Parameters
+    ----------
+    ds : Dataset
+    as_of : date-like, optional
+        Committees as on this day; events dated on or before it. Default today.
+    dimensions : sequence of str, default ("sector", "region")
+        Partner columns to count by.
+    since : date-like, optional
+        Only events after this day (exclusive).
+    program : str, optional
+        Only committees and events of this program.
+
+    Returns
+    -------
+    DataFrame
+        ``[kind, group_id, dimension, category, count]`` sorted by kind, group_id, dimension
+        (in the order given) and category; categories a group lacks are absent (no zero rows);
+        members with a missing label are not counted. Booleans are labelled "True"/"False".
+    """
+    dims = list(dimensions)
+    members = group_members(ds, as_of, since=since, program=program)
+    out = _long_counts(members, ds.partners, dims)
+    return _sort_long(out, dims)
+
+
+def _sort_long(frame: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
+    order = {d: i for i, d in enumerate(dims)}
+    frame = frame.assign(_d=frame["dimension"].map(order))
+    frame = frame.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
+    frame = frame.drop(columns="_d").reset_index(drop=True)
+    frame["count"] = frame["count"].astype("int64")
+    return frame
+
+
+def group_baselines(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = ("sector", "region"),
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+) -> pd.DataFrame:
+    """The baseline head-counts each group is compared with, per category.
+
+    A committee's baseline is the Partners active on ``as_of``; an event's is the Partners
+    active on the event's date (DESIGN.md). Guests are never in a baseline.
+
+    Returns
+    -------
+    DataFrame
+        ``[kind, group_id, dimension, category, baseline_count]``, zero counts left out.
+    """
+    dims = list(dimensions)
+    day = to_timestamp(as_of)
+    partners = ds.partners.loc[ds.partners["membership"] == PARTNER]
+    chosen = committees(ds, program=program)["committee_id"]
+    events = events_in_window(ds, as_of=day, since=since, program=program)
+    frames = []
+    for dim in dims:
+        if dim not in partners.columns:
+            raise ValueError(f"dimension {dim!r} is not a partner column")
+        on_day = active_counts_on(partners, [day], dim)
+        if len(chosen) and on_day.shape[1]:
+            row = on_day.iloc[0]
+            row = row[row > 0]
+            committee_part = pd.DataFrame(
+                {
+                    "kind": "committee",
+                    "group_id": np.repeat(chosen.to_numpy(), len(row)),
+                    "dimension": dim,
+                    "category": np.tile([category_label(c) for c in row.index], len(chosen)),
+                    "baseline_count": np.tile(row.to_numpy(), len(chosen)),
+                }
+            )
+            frames.append(committee_part)
+        if len(events):
+            per_date = active_counts_on(partners, events["date"], dim)
+            if per_date.shape[1]:
+                per_date.columns = [category_label(c) for c in per_date.columns]
+                per_event = per_date.reindex(pd.DatetimeIndex(events["date"]))
+                per_event.index = pd.Index(events["event_id"].to_numpy(), name="group_id")
+                stacked = per_event.stack()
+                stacked = stacked[stacked > 0].rename("baseline_count").reset_index()
+                stacked.columns = ["group_id", "category", "baseline_count"]
+                stacked.insert(0, "kind", "event")
+                stacked.insert(2, "dimension", dim)
+                frames.append(stacked)
+    if not frames:
+        return pd.DataFrame(columns=list(BASELINE_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)[list(BASELINE_COLUMNS)]
+    order = {d: i for i, d in enumerate(dims)}
+    out = out.assign(_d=out["dimension"].map(order))
+    out = out.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
+    out = out.drop(columns="_d").reset_index(drop=True)
+    out["baseline_count"] = out["baseline_count"].astype("int64")
+    return out

@@ -26,6 +26,8 @@ expected_share``, i.e. ``ceil((expected_share * size - count) / (1 - expected_sh
 ``expected_share == 1`` adding members can never reach it unless the group is already all of
 that category, and ``shortfall`` is ``None``.
 
+A group with no members has no gaps: there is no room to compare (reports show its size 0).
+
 >>> import pandas as pd
 >>> base = pd.DataFrame({"sector": ["Industry"] * 5 + ["Academic"] * 3 + ["Civil Society"] * 2})
 >>> room = pd.DataFrame({"sector": ["Industry"] * 4 + ["Academic"]})
@@ -45,7 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.diversity import composition
+from analysis.diversity import composition, group_baselines, group_compositions
+from analysis.snapshot import DateLike
+from graph.model import Dataset
 
 __all__ = [
     "DEFAULT_DIMENSIONS",
@@ -53,6 +57,8 @@ __all__ = [
     "expected_from_targets",
     "find_gaps",
     "gaps_from_frame",
+    "group_gap_rows",
+    "group_gaps",
     "representation_gaps",
     "shortfall",
 ]
@@ -243,7 +249,8 @@ def find_gaps(
     expected = np.where(has_target, frame["target_share"].to_numpy(dtype=float), base_share)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, share / expected, np.inf)
-    is_gap = (expected > _EPS) & (ratio < threshold - _EPS)
+    # An empty group has nothing to compare (the report shows its size 0 instead).
+    is_gap = (size > 0) & (expected > _EPS) & (ratio < threshold - _EPS)
     frame = frame.assign(share=share, expected_share=expected, ratio=ratio)
     frame = frame.loc[is_gap].copy()
     has_target = has_target[is_gap]
@@ -380,3 +387,55 @@ def representation_gaps(
     rows = pd.DataFrame(pieces)
     found = find_gaps(rows, targets=targets, threshold=threshold)
     return gaps_from_frame(found)
+
+
+def group_gap_rows(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+) -> pd.DataFrame:
+    """Counts of every group next to its baseline: the input of :func:`find_gaps`.
+
+    Returns
+    -------
+    DataFrame
+        ``[kind, group_id, dimension, category, count, size, baseline_count, baseline_size]``
+        over the union of each group's and its baseline's categories (zeros filled).
+    """
+    keys = ["kind", "group_id", "dimension", "category"]
+    dims = list(dimensions)
+    got = group_compositions(ds, as_of, dims, since=since, program=program)
+    base = group_baselines(ds, as_of, dims, since=since, program=program)
+    rows = got.merge(base, on=keys, how="outer")
+    rows["count"] = rows["count"].fillna(0).astype("int64")
+    rows["baseline_count"] = rows["baseline_count"].fillna(0).astype("int64")
+    per_group = rows.groupby(["kind", "group_id", "dimension"], sort=False)
+    rows["size"] = per_group["count"].transform("sum").astype("int64")
+    rows["baseline_size"] = per_group["baseline_count"].transform("sum").astype("int64")
+    order = {d: i for i, d in enumerate(dims)}
+    rows = rows.assign(_d=rows["dimension"].map(order))
+    rows = rows.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
+    return rows.drop(columns="_d").reset_index(drop=True)
+
+
+def group_gaps(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+    targets: pd.DataFrame | None = None,
+    threshold: float = 0.8,
+) -> pd.DataFrame:
+    """The gaps of every committee (on ``as_of``) and every event (``since < date <= as_of``).
+
+    ``targets`` defaults to the dataset's own targets table (pass an empty frame to compare
+    with the baseline only). Returns :func:`find_gaps`'s table keyed by ``kind, group_id``.
+    """
+    rows = group_gap_rows(ds, as_of, dimensions, since=since, program=program)
+    chosen = ds.targets if targets is None else targets
+    return find_gaps(rows, keys=("kind", "group_id"), targets=chosen, threshold=threshold)
