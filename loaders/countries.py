@@ -1,0 +1,193 @@
+"""Countries: any common name, ISO2 or ISO3 code -> ISO3, UN M49 region and sub-region, Global South.
+
+Names and codes are resolved by ``country_converter`` (a maintained library), never a hand-typed
+country table. ``country_converter``'s ``UNregion`` is the M49 sub-region, or the intermediate
+region where M49 defines one ("Eastern Africa", "South America"); we keep it as ``subregion``.
+The five M49 regions follow from it by the UN's published hierarchy (``M49_REGION_OF`` below).
+
+Global South, by default, follows the UN M49 "developed / developing regions" classification
+(the one UNCTAD still uses): Europe, Northern America, Australia and New Zealand, and Japan are
+the Global North; every other country is Global South. Override it per country with
+:func:`load_global_south_overrides` (a CSV of ``country,global_south``, pointed at by the
+``STAKEHOLDER_GRAPH_GLOBAL_SOUTH`` environment variable) or per partner with a ``global_south``
+column in the partners table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: UN M49: each sub-region / intermediate region (as country_converter names it) -> its region.
+M49_REGION_OF: dict[str, str] = {
+    "Northern Africa": "Africa",
+    "Eastern Africa": "Africa",
+    "Middle Africa": "Africa",
+    "Southern Africa": "Africa",
+    "Western Africa": "Africa",
+    "Caribbean": "Americas",
+    "Central America": "Americas",
+    "South America": "Americas",
+    "Northern America": "Americas",
+    "Central Asia": "Asia",
+    "Eastern Asia": "Asia",
+    "South-eastern Asia": "Asia",
+    "Southern Asia": "Asia",
+    "Western Asia": "Asia",
+    "Eastern Europe": "Europe",
+    "Northern Europe": "Europe",
+    "Southern Europe": "Europe",
+    "Western Europe": "Europe",
+    "Australia and New Zealand": "Oceania",
+    "Melanesia": "Oceania",
+    "Micronesia": "Oceania",
+    "Polynesia": "Oceania",
+}
+
+#: Developed regions of the UN M49 classification: the Global North by default.
+GLOBAL_NORTH_REGIONS = frozenset({"Europe"})
+GLOBAL_NORTH_SUBREGIONS = frozenset({"Northern America", "Australia and New Zealand"})
+GLOBAL_NORTH_COUNTRIES = frozenset({"JPN"})
+
+ENV_GLOBAL_SOUTH = "STAKEHOLDER_GRAPH_GLOBAL_SOUTH"
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    name: str
+    region: str
+    subregion: str
+    global_south: bool
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    # country_converter logs a warning for each name it cannot match; we report those ourselves.
+    logging.getLogger("country_converter").setLevel(logging.CRITICAL)
+    import country_converter as coco
+
+    return coco.CountryConverter()
+
+
+@functools.lru_cache(maxsize=1)
+def _by_iso3() -> dict[str, tuple[str, str]]:
+    data = _converter().data
+    return {
+        str(iso3): (str(name), str(unregion))
+        for iso3, name, unregion in zip(data["ISO3"], data["name_short"], data["UNregion"], strict=True)
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _known_names() -> dict[str, str]:
+    data = _converter().data
+    names: dict[str, str] = {}
+    for col in ("name_short", "name_official"):
+        for value in data[col]:
+            names[str(value).casefold()] = str(value)
+    return names
+
+
+def default_global_south(iso3: str, region: str, subregion: str) -> bool:
+    """The default (UN M49 developed/developing) classification.
+
+    >>> default_global_south("KEN", "Africa", "Eastern Africa")
+    True
+    >>> default_global_south("JPN", "Asia", "Eastern Asia")
+    False
+    """
+    if iso3 in GLOBAL_NORTH_COUNTRIES:
+        return False
+    if region in GLOBAL_NORTH_REGIONS or subregion in GLOBAL_NORTH_SUBREGIONS:
+        return False
+    return bool(region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_one(text: str) -> Country | None:
+    key = text.strip()
+    if not key:
+        return None
+    iso3 = _converter().convert(key, to="ISO3", not_found=None)
+    if isinstance(iso3, list):  # an ambiguous name matches several countries
+        return None
+    if not iso3 or iso3 not in _by_iso3():
+        return None
+    name, unregion = _by_iso3()[iso3]
+    region = M49_REGION_OF.get(unregion, "")
+    subregion = unregion if region else ""
+    return Country(iso3, name, region, subregion, default_global_south(iso3, region, subregion))
+
+
+def resolve(text: str, overrides: Mapping[str, bool] | None = None) -> Country | None:
+    """Resolve a country name, ISO2 or ISO3 code; None when unknown.
+
+    >>> resolve("US").iso3, resolve("United States").region, resolve("KEN").subregion
+    ('USA', 'Americas', 'Eastern Africa')
+    >>> resolve("Atlantis") is None
+    True
+    """
+    country = _resolve_one(text)
+    if country is None or not overrides or country.iso3 not in overrides:
+        return country
+    return Country(
+        country.iso3, country.name, country.region, country.subregion, overrides[country.iso3]
+    )
+
+
+def suggest(text: str) -> str | None:
+    """The closest known country name, for an error message."""
+    names = _known_names()
+    match = difflib.get_close_matches(text.strip().casefold(), list(names), n=1, cutoff=0.6)
+    return names[match[0]] if match else None
+
+
+def parse_bool(text: str) -> bool | None:
+    value = text.strip().casefold()
+    if value in {"true", "yes", "y", "1"}:
+        return True
+    if value in {"false", "no", "n", "0"}:
+        return False
+    return None
+
+
+def load_global_south_overrides(path: Path | None = None) -> dict[str, bool]:
+    """Read a ``country,global_south`` CSV (names or codes) into ISO3 -> bool.
+
+    With no path, reads the file named by ``STAKEHOLDER_GRAPH_GLOBAL_SOUTH`` if set.
+    """
+    import csv
+
+    from stakeholder_graph.errors import DataError, Problem
+
+    if path is None:
+        env = os.environ.get(ENV_GLOBAL_SOUTH)
+        if not env:
+            return {}
+        path = Path(env)
+    problems: list[Problem] = []
+    out: dict[str, bool] = {}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows: Iterable[dict[str, str]] = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise DataError([Problem(str(path), 0, "-", f"cannot read: {exc.strerror}")]) from None
+    for line, row in enumerate(rows, start=2):
+        lowered = {(k or "").strip().casefold(): (v or "") for k, v in row.items()}
+        country = resolve(lowered.get("country", ""))
+        flag = parse_bool(lowered.get("global_south", ""))
+        if country is None:
+            problems.append(Problem(str(path), line, "country", "unknown country"))
+        elif flag is None:
+            problems.append(Problem(str(path), line, "global_south", "expected true or false"))
+        else:
+            out[country.iso3] = flag
+    if problems:
+        raise DataError(problems)
+    return out

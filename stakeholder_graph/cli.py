@@ -1,0 +1,271 @@
+"""The ``stakeholder-graph`` command line.
+
+Exit codes: 0 success; 1 the data or the request is wrong (every data problem printed as
+``FILE:LINE: COLUMN: message`` on stderr); 2 usage errors. No traceback reaches the user unless
+``STAKEHOLDER_GRAPH_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# typer 0.29 ships its own copy of click; its exceptions are the ones the app raises.
+from typer._click.exceptions import BadParameter, ClickException, UsageError
+
+from stakeholder_graph import __version__
+from stakeholder_graph.errors import DataError, RequestError, StakeholderGraphError
+
+app = typer.Typer(
+    name="stakeholder-graph",
+    help="Who is at the table in a multi-stakeholder network, and who is missing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+SourceArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Dataset: a folder of CSV files or an .xlsx workbook (or 'demo' / 'pai' for the "
+        "bundled ones). Omit it to read the Neo4j named by --neo4j or NEO4J_URI.",
+        show_default=False,
+    ),
+]
+Neo4jOpt = Annotated[
+    str | None, typer.Option("--neo4j", help="Neo4j URI (default: NEO4J_URI).", show_default=False)
+]
+MinCellOpt = Annotated[
+    int | None,
+    typer.Option("--min-cell", min=1, help="Hide counts below N so small groups cannot be singled out."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stakeholder-graph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Who is at the table in a multi-stakeholder network, and who is missing."""
+
+
+def parse_day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        raise BadParameter(f"expected YYYY-MM-DD or YYYY-MM, got {value!r}", param_hint=option) from None
+
+
+def resolve_source(source: Path) -> Path:
+    """A path as given, or the bundled dataset of that name ('demo', 'pai')."""
+    if source.exists():
+        return source
+    from stakeholder_graph.datasets import BUNDLED, bundled_path
+
+    if str(source) in BUNDLED:
+        return bundled_path(str(source))
+    raise RequestError(f"{source}: no such file or folder (bundled datasets: {', '.join(BUNDLED)})")
+
+
+def open_store(source: Path | None, neo4j: str | None = None):  # type: ignore[no-untyped-def]
+    """The store a read command works on: the dataset at SOURCE in memory, else Neo4j."""
+    if source is not None:
+        import loaders
+        from graph.memory import MemoryStore
+
+        return MemoryStore(loaders.read_dataset(resolve_source(source)))
+    from graph.neo4j_store import Neo4jStore
+    from stakeholder_graph.settings import Neo4jSettings
+
+    settings = Neo4jSettings.from_env(uri=neo4j)
+    return Neo4jStore.connect(settings)
+
+
+@app.command()
+def validate(
+    source: Annotated[Path, typer.Argument(help="A folder of CSV files or an .xlsx workbook.")],
+) -> None:
+    """Check a dataset thoroughly; write nothing. Every problem is listed on stderr."""
+    import loaders
+
+    dataset = loaders.read_dataset(resolve_source(source))
+    counts = ", ".join(f"{n} {name}" for name, n in dataset.counts().items() if n)
+    typer.echo(f"{source}: OK ({counts})")
+
+
+class ReportFormat(str, Enum):
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+@app.command()
+def report(
+    source: SourceArg = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date of the snapshot (default today).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Start of the window; compares the two dates.")] = None,
+    program: Annotated[str | None, typer.Option("--program", help="Only committees and events of this program.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = ReportFormat.json,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="A group is a gap below this share/expected ratio.")] = 0.8,
+    min_cell: MinCellOpt = None,
+    seed: Annotated[int, typer.Option(help="Seed for communities and sampled betweenness.")] = 0,
+    neo4j: Neo4jOpt = None,
+) -> None:
+    """The representation and reach report (JSON on stdout by default)."""
+    from analysis.render import render
+    from analysis.report import build_report
+
+    day = parse_day(as_of, "--as-of") or dt.date.today()
+    start = parse_day(since, "--since")
+    if start is not None and start >= day:
+        raise BadParameter("--since must be before --as-of", param_hint="--since")
+    if fmt is ReportFormat.xlsx and output is None:
+        raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
+    with open_store(source, neo4j) as store:
+        dataset = store.dataset()
+    result = build_report(
+        dataset, as_of=day, since=start, program=program, min_cell=min_cell,
+        threshold=threshold, seed=seed,
+    )
+    rendered = render(result, fmt.value)
+    if output is None:
+        typer.echo(rendered if isinstance(rendered, str) else rendered.decode())
+    elif isinstance(rendered, bytes):
+        output.write_bytes(rendered)
+    else:
+        output.write_text(rendered, encoding="utf-8")
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
+    partners: Annotated[int, typer.Option("--partners", min=1, help="How many partners.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same files).")] = 0,
+) -> None:
+    """Write a realistic synthetic dataset in the dataset format, for scale."""
+    from loaders.generate import generate as make
+
+    from stakeholder_graph.progress import progress_bar
+
+    with progress_bar("generating") as progress:
+        summary = make(out_dir, partners=partners, seed=seed, progress=progress)
+    counts = ", ".join(f"{n} {name}" for name, n in summary.to_dict()["rows"].items())
+    typer.echo(f"wrote {out_dir}: {counts}")
+
+
+def _serve(store, *, host: str, port: int, min_cell: int | None) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.app import create_app, run
+
+    run(create_app(store, min_cell=min_cell), host=host, port=port)
+
+
+HostOpt = Annotated[str, typer.Option(help="Address to bind; not loopback needs STAKEHOLDER_GRAPH_AUTH.")]
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+
+
+@app.command()
+def dashboard(
+    source: SourceArg = None,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8050,
+    min_cell: MinCellOpt = None,
+    neo4j: Neo4jOpt = None,
+) -> None:
+    """Serve the dashboard (loopback only unless told otherwise)."""
+    _serve(open_store(source, neo4j), host=host, port=port, min_cell=min_cell)
+
+
+@app.command()
+def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8050, min_cell: MinCellOpt = None) -> None:
+    """The dashboard on the bundled example data; no server needed."""
+    _serve(open_store(Path("demo")), host=host, port=port, min_cell=min_cell)
+
+
+def _register_optional() -> None:
+    # Commands that live in their own modules; each registers itself when present.
+    try:
+        from stakeholder_graph.neo4j_cli import load, neo4j_app
+    except ImportError:
+        pass
+    else:
+        app.add_typer(neo4j_app, name="neo4j", help="Run a local Neo4j Community server.")
+        app.command("load")(load)
+    try:
+        from stakeholder_graph.plan_cli import plan
+    except ImportError:
+        pass
+    else:
+        app.command("plan")(plan)
+
+
+_register_optional()
+
+
+def print_error(error: StakeholderGraphError) -> None:
+    if isinstance(error, DataError):
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        count = len(error.problems)
+        typer.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+    else:
+        typer.echo(f"error: {error}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script exits with it)."""
+    try:
+        result = app(args=argv, prog_name="stakeholder-graph", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except UsageError as exc:
+        exc.show()
+        return 2
+    except ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 1
+    except StakeholderGraphError as exc:
+        print_error(exc)
+        return 1
+    except ValueError as exc:
+        # Library functions refuse bad arguments with ValueError naming the argument.
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        if os.environ.get("STAKEHOLDER_GRAPH_DEBUG"):
+            raise
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set STAKEHOLDER_GRAPH_DEBUG=1 for details)", err=True,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
