@@ -144,7 +144,7 @@ def resolve(text: str, overrides: Mapping[str, bool] | None = None) -> Country |
 def suggest(text: str) -> str | None:
     """The closest known country name, for an error message."""
     names = _known_names()
-    match = difflib.get_close_matches(text.strip().casefold(), list(names), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(text.strip().casefold(), list(names), n=1, cutoff=0.8)
     return names[match[0]] if match else None
 
 

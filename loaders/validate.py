@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import math
 import re
+from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -240,7 +241,8 @@ class _Builder:
             "name": list(self.required(t, "name")),
             "sector": list(self.labelled(t, "sector", "sector", required=True)),
         }
-        raw_country = self.required(t, "country")
+        # An unknown country may be left empty: the partner counts in totals, in no country.
+        raw_country = self.column(t, "country")
         joined, left = self.dates(t, "joined"), self.dates(t, "left")
         self.order(t, joined, left, ("joined", "left"))
         membership: list[object] = []
@@ -426,6 +428,11 @@ def _number(text: str, kind: Callable[[str], float | int]) -> float | int | None
         return None
 
 
+def _names_table(label: str, table: str) -> bool:
+    label = label.casefold()
+    return Path(label).stem == table or label.endswith(f"[{table}]")
+
+
 def build_dataset(
     tables: Mapping[str, RawTable],
     *,
@@ -437,7 +444,8 @@ def build_dataset(
     builder = _Builder(global_south)
     if problems:
         builder.problems.extend(problems)
-    if "partners" not in tables and not any(p.column == "-" and p.line == 0 for p in builder.problems):
+    unreadable = any(_names_table(p.file, "partners") for p in builder.problems)
+    if "partners" not in tables and not unreadable:
         builder.problems.append(Problem(source or "dataset", 0, "partners", "missing required table partners"))
     usable = {name: t for name, t in tables.items() if builder.check_columns(t)}
     present = {name: name in tables for name in TABLE_NAMES}
