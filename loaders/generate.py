@@ -80,8 +80,8 @@ _MEMBERSHIP_ROLE_SHARES = (0.85, 0.1, 0.05)
 EVENT_KINDS: tuple[str, ...] = ("Convening", "Workshop", "Webinar", "Roundtable", "Conference")
 _EVENT_KIND_SHARES = (0.15, 0.3, 0.25, 0.2, 0.1)
 _EVENT_KIND_SIZE = (1.2, 0.7, 1.6, 0.35, 2.5)  # relative size of each kind
-#: Mean event size before duplicate draws are removed (about 90 remain per event).
-_EVENT_MEAN_SIZE = 100.0
+#: Mean event size before duplicate draws are removed (about 85-95 remain per event).
+_EVENT_MEAN_SIZE = 95.0
 _EVENT_SIZE_SIGMA = 1.0  # lognormal sigma: the heavy right tail of event sizes
 ONLINE = "Online"
 
@@ -569,7 +569,9 @@ def _attendance(rng: np.random.Generator, people: _People, events: pd.DataFrame,
     tie = rng.random(count)
     organizer = np.zeros(count, dtype=bool)
     by_event = np.lexsort((tie, event))
-    first = np.r_[True, event[by_event][1:] != event[by_event][:-1]]
+    ordered = event[by_event]
+    first = np.ones(count, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
     organizer[by_event[first]] = True
     role = np.where(organizer, "organizer",
                     np.where(rng.random(count) < 0.08, "speaker", "participant"))
