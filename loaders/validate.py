@@ -10,9 +10,9 @@ import datetime as dt
 import functools
 import math
 import re
-from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -109,7 +109,7 @@ def validate(
     typer.echo(f"{source}: OK ({counts})")
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     html = "html"
@@ -164,7 +164,6 @@ def generate(
 ) -> None:
     """Write a realistic synthetic dataset in the dataset format, for scale."""
     from loaders.generate import generate as make
-
     from stakeholder_graph.progress import progress_bar
 
     with progress_bar("generating") as progress:
