@@ -10,7 +10,9 @@ How a room is judged, per dimension ``d`` (sector, region, Global South, country
 
 - the **deficit** ``D_d = sum_g max(0, expected_g - share_g)`` over the categories ``g``, where
   ``expected_g`` is the category's share of the Partners active on the date (the baseline) or
-  its ``targets`` ``min_share`` (targets override the baseline, as in :mod:`analysis.gaps`);
+  its ``targets`` ``min_share`` (targets override the baseline, as in :mod:`analysis.gaps`;
+  when a dimension mixes the two, the untargeted categories share what the targets leave, in
+  baseline proportion, so the aims add up to 100%);
 - Blau's index ``B_d = 1 - sum_g share_g**2`` (:func:`analysis.diversity.blau`).
 
 A candidate's **gain** is ``sum_d w_d * ((D_d - D_d') + (B_d' - B_d))`` (primes: after adding
@@ -342,6 +344,18 @@ class _Dimension:
             expected[self.index[lab]] = share
             self.basis[self.index[lab]] = "target"
         self.expected = expected
+        # The deficit aims at ``aim``: targets as given, and the other categories' baseline
+        # shares scaled into what the targets leave, so the aims sum to 1. Unscaled, a 30%
+        # target for Africa plus the baseline's 83% for the Americas would ask for 113%, and
+        # every pick would look like it opens a gap somewhere.
+        aim = expected.copy()
+        targeted = np.array([b == "target" for b in self.basis], dtype=bool)
+        if targeted.any() and (~targeted).any():
+            rest = float(aim[~targeted].sum())
+            left = max(0.0, 1.0 - float(aim[targeted].sum()))
+            if rest > 0:
+                aim[~targeted] *= left / rest
+        self.aim = aim
         self.counts = np.zeros(len(labels), dtype=float)
         for g in self.codes(room):
             if g >= 0:
@@ -365,7 +379,7 @@ class _Dimension:
         return float(np.maximum(0.0, expected - shares).sum())
 
     def deficit(self) -> float:
-        return self._deficit(self.counts, self.expected)
+        return self._deficit(self.counts, self.aim)
 
     def blau(self) -> float:
         return blau(self.counts)
@@ -376,7 +390,7 @@ class _Dimension:
         Both arrays have one extra last entry holding today's value, so indexing them with a
         candidate's code (-1 = unknown label) gives "unchanged" for free.
         """
-        c, e = self.counts, self.expected
+        c, e = self.counts, self.aim
         n1 = c.sum() + 1.0
         terms = np.maximum(0.0, e - c / n1)
         bumped = np.maximum(0.0, e - (c + 1.0) / n1)
