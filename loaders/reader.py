@@ -102,6 +102,8 @@ def read_csv_table(path: Path, name: str, label: str | None = None) -> tuple[Raw
         data = path.read_bytes()
     except OSError as exc:
         return None, [Problem(label, 0, "-", f"cannot read file: {exc.strerror or exc}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(label, 0, "-", "UTF-16 text is not supported: save the file as UTF-8")]
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return None, [Problem(label, line, "-", "NUL byte in file: this is not a text CSV")]

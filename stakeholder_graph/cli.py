@@ -105,8 +105,8 @@ def validate(
     import loaders
 
     dataset = loaders.read_dataset(resolve_source(source))
-    counts = ", ".join(f"{n} {name}" for name, n in dataset.counts().items() if n)
-    typer.echo(f"{source}: OK ({counts})")
+    counts = ", ".join(f"{name}: {n}" for name, n in dataset.counts().items() if n)
+    typer.echo(f"{source}: OK ({counts or 'no rows'})")
 
 
 class ReportFormat(StrEnum):
