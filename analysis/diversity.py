@@ -37,11 +37,12 @@ from analysis.snapshot import (
     DateLike,
     active_counts_on,
     active_memberships,
+    active_partners,
     committees,
     events_in_window,
     to_timestamp,
 )
-from graph.model import PARTNER, Dataset
+from graph.model import GUEST, PARTNER, Dataset
 
 __all__ = [
     "INDICES",
@@ -54,7 +55,9 @@ __all__ = [
     "group_baselines",
     "group_compositions",
     "group_members",
+    "membership_totals",
     "normalised_blau",
+    "plural",
     "shannon",
 ]
 
@@ -493,3 +496,44 @@ def group_baselines(
     out = out.drop(columns="_d").reset_index(drop=True)
     out["baseline_count"] = out["baseline_count"].astype("int64")
     return out
+
+
+def membership_totals(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = ("sector", "region", "subregion", "global_south"),
+) -> dict[str, Any]:
+    """Head-line totals of the membership on ``as_of``: Partners only (Guests never count).
+
+    Returns
+    -------
+    dict
+        ``partners``, ``guests`` (active Guests, reported apart), ``countries`` (distinct),
+        one ``{category: count}`` dict per dimension under its plural name (``sectors``,
+        ``regions``, ``subregions``, ``global_south``...) and ``diversity`` per dimension.
+    """
+    day = to_timestamp(as_of)
+    members = active_partners(ds, day)
+    guests = active_partners(ds, day, membership=GUEST)
+    known_country = members["country"].astype(str) != ""
+    out: dict[str, Any] = {
+        "partners": len(members),
+        "guests": len(guests),
+        "countries": int(members.loc[known_country, "country"].nunique()),
+    }
+    indices: dict[str, dict[str, float]] = {}
+    for dim in dimensions:
+        comp = composition(members, dim)
+        out[plural(dim)] = dict(comp.counts)
+        indices[dim] = comp.diversity()
+    out["diversity"] = indices
+    return out
+
+
+def plural(dimension: str) -> str:
+    """The totals key of a dimension: ``sector`` -> ``sectors``; ``global_south`` unchanged."""
+    if dimension == "global_south" or dimension.endswith("s"):
+        return dimension
+    if dimension == "country":
+        return "countries_by_code"
+    return dimension + "s"
