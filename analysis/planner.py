@@ -799,15 +799,21 @@ def _recommendation(
 ) -> Recommendation:
     """A pick with its reasons, described against the room *before* it joins."""
     reasons = list(lead)
+    lacks: list[str] = []
+    shares: list[str] = []
+    country: list[str] = []
     for d in dims:
         g = int(codes[d.name][i])
         if g < 0:
             continue
         reason = _dimension_reason(row, d, g, baseline_sector, pool, codes[d.name], taken, guest)
         if reason:
-            reasons.append(reason)
-    if len(reasons) == len(lead):
-        reasons.append(_variety_reason(dims, codes, i))
+            target = country if d.name == "country" else lacks if d.counts[g] == 0 else shares
+            target.append(reason)
+    # What the room lacks outright comes first; the country only when nothing broader applies,
+    # since a new region or Global South voice already says it.
+    found = lacks + shares or country
+    reasons += found if found else [_variety_reason(dims, codes, i)]
     if first_timer:
         reasons.append("would be their first convening")
     elif recent:

@@ -1,0 +1,204 @@
+"""``stakeholder-graph plan``: recommended invitees for a convening, with reasons.
+
+Mounted by :mod:`stakeholder_graph.cli` as ``app.command("plan")(plan)``. Errors follow the
+CLI's rules: an unknown event or partner id is a :class:`RequestError` (exit 1, every id
+named); ``--size 0`` or a malformed option is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+# typer 0.29 ships its own copy of click; its exceptions are the ones the app raises.
+from typer._click.exceptions import BadParameter
+
+from stakeholder_graph.errors import RequestError
+
+#: EVENT_ID values that mean "a convening not in the data yet" (then --date is required).
+NEW_EVENT = ("new", "-")
+
+
+class PlanFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+def read_id_list(value: str | None, option: str) -> list[str]:
+    """A comma list (``p01,p02``) or ``@file.csv`` with a ``partner_id`` column.
+
+    >>> read_id_list(" p01, p02 ,,p01", "--invited")
+    ['p01', 'p02']
+    """
+    if value is None or not value.strip():
+        return []
+    text = value.strip()
+    if not text.startswith("@"):
+        return list(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    path = Path(text[1:])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadParameter(f"cannot read {path}: {exc.strerror or exc}", param_hint=option) from None
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        content = data.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(content))
+    header = next(reader, [])
+    names = [h.strip().casefold() for h in header]
+    if "partner_id" not in names:
+        raise RequestError(f"{path}:1: partner_id: the invite list needs a partner_id column")
+    col = names.index("partner_id")
+    ids = [row[col].strip() for row in reader if len(row) > col and row[col].strip()]
+    return list(dict.fromkeys(ids))
+
+
+def plan(
+    event_id: Annotated[
+        str | None,
+        typer.Argument(
+            help="The event to plan for; 'new' (or omit it) for a convening not in the data yet, "
+            "with --date and --invited.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Dataset: a folder of CSV files or an .xlsx workbook ('demo' / 'pai' for the "
+            "bundled ones). Omit it to read the Neo4j named by --neo4j or NEO4J_URI.",
+            show_default=False,
+        ),
+    ] = None,
+    size: Annotated[int, typer.Option("--size", "-n", min=1, help="How many to recommend.")] = 5,
+    fmt: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.json,
+    date: Annotated[
+        str | None,
+        typer.Option(help="Date of the convening (YYYY-MM-DD); needed for a new one.", show_default=False),
+    ] = None,
+    invited: Annotated[
+        str | None,
+        typer.Option(help="Draft invite list: p01,p02 or @file.csv with a partner_id column.",
+                     show_default=False),
+    ] = None,
+    include: Annotated[
+        str | None, typer.Option(help="Always recommend these partners first (comma list or @file.csv).",
+                                 show_default=False)
+    ] = None,
+    exclude: Annotated[
+        str | None, typer.Option(help="Never recommend these partners (comma list or @file.csv).",
+                                 show_default=False)
+    ] = None,
+    max_per_country: Annotated[
+        int | None, typer.Option(min=1, help="At most K in the room from one country.", show_default=False)
+    ] = None,
+    max_per_sector: Annotated[
+        int | None, typer.Option(min=1, help="At most K in the room from one sector.", show_default=False)
+    ] = None,
+    prefer_first_timers: Annotated[
+        bool, typer.Option("--prefer-first-timers", help="Favour partners who never attended.")
+    ] = False,
+    guests: Annotated[
+        bool, typer.Option("--guests/--no-guests", help="Suggest Guests when no Partner closes a gap.")
+    ] = True,
+    fatigue_window: Annotated[
+        int, typer.Option("--fatigue-window", min=0, help="Days of attendance that count as recent.")
+    ] = 365,
+    neo4j: Annotated[
+        str | None, typer.Option("--neo4j", help="Neo4j URI (default: NEO4J_URI).", show_default=False)
+    ] = None,
+) -> None:
+    """Recommended invitees for an event, chosen so the room represents the membership."""
+    # Imported here, not at the top: stakeholder_graph.cli imports this module while it loads.
+    from analysis.planner import recommend
+    from stakeholder_graph.cli import open_store, parse_day
+
+    new = event_id is None or event_id in NEW_EVENT
+    day = parse_day(date, "--date")
+    if new and day is None:
+        raise BadParameter("a new convening needs --date (and usually --invited)", param_hint="--date")
+    invited_ids = read_id_list(invited, "--invited")
+    include_ids = read_id_list(include, "--include")
+    exclude_ids = read_id_list(exclude, "--exclude")
+    with open_store(source, neo4j) as store:
+        dataset = store.dataset()
+    result = recommend(
+        dataset,
+        event_id=None if new else event_id,
+        date=day,
+        invited=invited_ids,
+        size=size,
+        include=include_ids,
+        exclude=exclude_ids,
+        max_per_country=max_per_country,
+        max_per_sector=max_per_sector,
+        fatigue_window_days=fatigue_window,
+        prefer_first_timers=prefer_first_timers,
+        allow_guests=guests,
+    ).to_dict()
+    if fmt is PlanFormat.json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print_table(result, title=_title(dataset, result))
+
+
+def _title(dataset: Any, result: dict[str, Any]) -> str:
+    event_id = result["event_id"]
+    if event_id is None:
+        return f"Invite list for a new convening on {result['date']}"
+    names = dict(zip(dataset.events["event_id"], dataset.events["name"], strict=True))
+    return f"Invite list for {names.get(event_id, event_id)} ({event_id}, {result['date']})"
+
+
+def print_table(result: dict[str, Any], *, title: str, console: Any = None) -> None:
+    """The plan as rich tables: the picks with reasons, then diversity and gaps before/after."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(soft_wrap=False)
+    picks = Table(title=title, show_lines=True)
+    for col, opts in (
+        ("#", {"justify": "right"}),
+        ("partner", {}),
+        ("name", {}),
+        ("membership", {}),
+        ("score", {"justify": "right"}),
+        ("why", {"overflow": "fold"}),
+    ):
+        picks.add_column(col, **opts)
+    for n, rec in enumerate(result["recommendations"], start=1):
+        picks.add_row(
+            str(n), rec["partner_id"], rec["name"], rec["membership"], f"{rec['score']:.3f}",
+            "; ".join(rec["reasons"]),
+        )
+    console.print(picks)
+    before, after = result["before"], result["after"]
+    room = Table(title=f"The room: {before['size']} before, {after['size']} after")
+    for col in ("dimension", "Blau before", "Blau after", "gaps before", "gaps after"):
+        room.add_column(col, justify="left" if col == "dimension" else "right")
+    for dim in before["diversity"]:
+        room.add_row(
+            dim,
+            f"{before['diversity'][dim]['blau']:.2f}",
+            f"{after['diversity'][dim]['blau']:.2f}",
+            _gap_list(before["gaps"], dim),
+            _gap_list(after["gaps"], dim),
+        )
+    console.print(room)
+    if result.get("shortfall"):
+        console.print(f"Note: {result['shortfall']}.")
+
+
+def _gap_list(gaps: list[dict[str, Any]], dimension: str) -> str:
+    labels = {"True": "Global South", "False": "Global North"} if dimension == "global_south" else {}
+    names = [labels.get(g["group"], g["group"]) for g in gaps if g["dimension"] == dimension]
+    if len(names) > 4:  # many countries can be missing at once: keep the cell readable
+        return ", ".join(names[:4]) + f" and {len(names) - 4} more"
+    return ", ".join(names) if names else "-"
