@@ -108,7 +108,7 @@ _FOUNDER_SHARE = 0.05
 _LEFT_SHARE = 0.10
 _GROWTH = 0.8  # day = span * u**growth: < 1 puts more joiners and events in later years
 _REJECTION_ROUNDS = 6
-_TOP_UP_ROUNDS = 4
+_TOP_UP_ROUNDS = 10
 
 #: Syllables of the fictional names (organisations, cities): a name is a few of them.
 _SYLLABLES: tuple[str, ...] = (
@@ -565,16 +565,14 @@ def _attendance(rng: np.random.Generator, people: _People, events: pd.DataFrame,
         need = np.maximum(size - np.bincount(key // n, minlength=len(events)), 0)
     event, partner = key // n, key % n
     count = len(key)
-    # One organizer per event (a random attendee), a few speakers, the rest participants.
-    tie = rng.random(count)
-    organizer = np.zeros(count, dtype=bool)
-    by_event = np.lexsort((tie, event))
-    ordered = event[by_event]
-    first = np.ones(count, dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    organizer[by_event[first]] = True
-    role = np.where(organizer, "organizer",
-                    np.where(rng.random(count) < 0.08, "speaker", "participant"))
+    # One organizer per event (a random attendee), a few speakers, the rest participants. The
+    # rows are sorted by event, so each event's rows are one run: pick an offset into each run.
+    per_event = np.bincount(event, minlength=len(events))
+    run_start = np.cumsum(per_event) - per_event
+    offset = (rng.random(len(events)) * per_event).astype(np.int64)
+    code = (rng.random(count) < 0.08).astype(np.int64)  # 1 = speaker
+    code[(run_start + offset)[per_event > 0]] = 2
+    role = np.array(["participant", "speaker", "organizer"], dtype=object)[code]
     attendees = np.minimum(rng.geometric(0.8, size=count), 12)
     return pd.DataFrame(
         {
