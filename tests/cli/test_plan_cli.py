@@ -1,0 +1,136 @@
+"""``stakeholder-graph plan`` end to end on a tiny CSV dataset: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from stakeholder_graph.cli import main
+from stakeholder_graph.plan_cli import plan, read_id_list
+
+PARTNERS = """partner_id,name,sector,country,joined,left,membership
+r1,Room One,Industry,US,2015-01-01,,Partner
+r2,Room Two,Industry,US,2015-01-01,,Partner
+acad_fr,Sorbonne Lab,Academic,FR,2015-01-01,,Partner
+ind_de,Berlin Tech,Industry,DE,2015-01-01,,Partner
+cs_ke,Nairobi Rights,Civil Society,KE,2015-01-01,,Partner
+gone,Departed Org,Academic,FR,2015-01-01,2020-01-01,Partner
+guest_in,Affected Voices,Affected Community,IN,,,Guest
+"""
+EVENTS = """event_id,name,date
+e1,Forum on AI and Work,2024-05-01
+"""
+ATTENDANCE = """event_id,partner_id
+e1,r1
+e1,r2
+"""
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "partners.csv").write_text(PARTNERS)
+    (folder / "events.csv").write_text(EVENTS)
+    (folder / "attendance.csv").write_text(ATTENDANCE)
+    return folder
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["plan", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_plan(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--size", "2")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["event_id"] == "e1" and data["date"] == "2024-05-01"
+    ids = [r["partner_id"] for r in data["recommendations"]]
+    assert len(ids) == 2
+    assert not {"r1", "r2", "gone"} & set(ids)
+    assert all(r["reasons"] for r in data["recommendations"])
+    assert data["before"]["composition"]["sector"] == {"Industry": 2}
+    assert data["after"]["diversity"]["sector"]["blau"] > data["before"]["diversity"]["sector"]["blau"]
+
+
+def test_table_plan(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--size", "1", "--format", "table")
+    assert code == 0, err
+    assert "Forum on AI and Work" in out
+    assert "The room: 2 before, 3 after" in out
+
+
+def test_unknown_ids_exit_1_naming_all_of_them(capsys, source):
+    code, out, err = run(capsys, "e404", str(source), "--include", "nobody,r1", "--exclude", "ghost")
+    assert code == 1
+    assert out == ""
+    for name in ("e404", "nobody", "ghost"):
+        assert name in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("size", ["0", "-3"])
+def test_size_below_one_is_a_usage_error(capsys, source, size):
+    code, _, err = run(capsys, "e1", str(source), "--size", size)
+    assert code == 2
+    assert "--size" in err
+
+
+def test_new_convening_from_a_date_and_a_csv_invite_list(capsys, source, tmp_path):
+    draft = tmp_path / "draft.csv"
+    draft.write_text("Partner_ID,note\nr1,keynote\nind_de,\n")
+    code, out, err = run(
+        capsys, "new", str(source), "--date", "2024-09-01", "--invited", f"@{draft}", "--size", "1"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["event_id"] is None and data["date"] == "2024-09-01"
+    assert data["before"]["members"] == ["ind_de", "r1"]
+    assert data["recommendations"][0]["partner_id"] not in {"r1", "ind_de"}
+
+
+def test_new_convening_needs_a_date(capsys, source):
+    code, _, err = run(capsys, "new", str(source), "--invited", "r1")
+    assert code == 2
+    assert "--date" in err
+
+
+def test_invite_file_without_partner_id_column_is_a_request_error(capsys, source, tmp_path):
+    draft = tmp_path / "bad.csv"
+    draft.write_text("id\nr1\n")
+    code, _, err = run(capsys, "new", str(source), "--date", "2024-09-01", "--invited", f"@{draft}")
+    assert code == 1
+    assert "partner_id" in err
+
+
+def test_guests_flag_and_caps_reach_the_planner(capsys, source):
+    code, out, _ = run(capsys, "e1", str(source), "--size", "5", "--no-guests",
+                       "--max-per-sector", "2")
+    assert code == 0
+    data = json.loads(out)
+    assert all(r["membership"] == "Partner" for r in data["recommendations"])
+    assert "Industry" not in {r["sector"] for r in data["recommendations"]}
+    assert data["parameters"]["allow_guests"] is False
+    assert data["parameters"]["max_per_sector"] == 2
+
+
+def test_mounted_on_a_bare_typer_app(source):
+    # The command is a plain typer function: any app can mount it.
+    app = typer.Typer()
+    app.command("plan")(plan)
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recommendations"][0]["partner_id"]
+    assert CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "0"]).exit_code == 2
+
+
+def test_read_id_list():
+    assert read_id_list("a, b,a,,c", "--x") == ["a", "b", "c"]
+    assert read_id_list(None, "--x") == []
