@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from graph.store import Progress
+from stakeholder_graph.errors import RequestError
 
 #: First and last day of the generated history (fixed, so that output never depends on today).
 START = np.datetime64("2016-01-01", "D")
@@ -196,6 +197,8 @@ def generate(
     ------
     ValueError
         If ``partners`` < 1, ``seed`` is not a non-negative integer, or ``out_dir`` is a file.
+    RequestError
+        If ``out_dir`` cannot be created or written (permissions, a full disk).
 
     Examples
     --------
@@ -215,11 +218,18 @@ def generate(
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir must be a folder, got the file {str(out)!r}")
     started = time.perf_counter()
+    try:
+        return _generate(out, int(partners), int(seed), progress, started)
+    except OSError as exc:
+        raise RequestError(f"cannot write the dataset to {str(out)!r}: {exc.strerror or exc}") from exc
+
+
+def _generate(out: Path, n: int, seed: int, progress: Progress | None,
+              started: float) -> GenerateSummary:
     out.mkdir(parents=True, exist_ok=True)
-    n = int(partners)
     # One independent stream per table: changing how one table is drawn leaves the others alone.
     rngs = dict(zip(_STREAMS, (np.random.default_rng(s) for s in
-                               np.random.SeedSequence(int(seed)).spawn(len(_STREAMS))),
+                               np.random.SeedSequence(seed).spawn(len(_STREAMS))),
                     strict=True))
     countries = _countries(rngs["countries"])
     rows: dict[str, int] = {}
@@ -239,7 +249,7 @@ def generate(
     write("events", events)
     write("attendance", _attendance(rngs["attendance"], people, events, sizes, event_day))
     write("targets", _TARGETS)
-    return GenerateSummary(out_dir=str(out), partners=n, seed=int(seed), rows=rows,
+    return GenerateSummary(out_dir=str(out), partners=n, seed=seed, rows=rows,
                            seconds=time.perf_counter() - started)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from loaders.generate import END, SECTORS, START, TABLE_ORDER, generate
+from stakeholder_graph.errors import RequestError
 
 HEADERS = {
     "partners": ["partner_id", "name", "sector", "country", "joined", "left", "membership",
@@ -296,6 +297,14 @@ def test_out_dir_that_is_a_file_is_a_value_error(tmp_path: Path) -> None:
     target.write_text("x")
     with pytest.raises(ValueError, match="out_dir"):
         generate(target, partners=10)
+
+
+def test_unwritable_out_dir_is_a_request_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file.csv"
+    blocker.write_text("x")
+    # A folder below a file can never be created, whoever runs the test (root included).
+    with pytest.raises(RequestError, match="cannot write"):
+        generate(blocker / "sub", partners=10)
 
 
 def test_progress_reports_each_table_in_order(tmp_path: Path) -> None:
