@@ -96,7 +96,7 @@ def _committee_gap_keys(
     dims: Sequence[str],
     threshold: float,
 ) -> pd.DataFrame:
-    found = group_gaps(ds, day, dims, program=program, threshold=threshold)
+    found = group_gaps(ds, day, dims, program=program, threshold=threshold, kinds=("committee",))
     found = found.loc[found["kind"] == "committee"]
     return found[["group_id", "dimension", "group", "count", "size", "ratio", "missing"]]
 

@@ -55,6 +55,7 @@ __all__ = [
     "group_baselines",
     "group_compositions",
     "group_members",
+    "partner_labels",
     "membership_totals",
     "normalised_blau",
     "plural",
@@ -331,6 +332,12 @@ def composition(
 
 GROUP_COLUMNS: tuple[str, ...] = ("kind", "group_id", "dimension", "category", "count")
 BASELINE_COLUMNS: tuple[str, ...] = ("kind", "group_id", "dimension", "category", "baseline_count")
+GROUP_KINDS: tuple[str, ...] = ("committee", "event")
+
+
+def _check_kinds(kinds: Sequence[str]) -> None:
+    if isinstance(kinds, str) or not set(kinds) <= set(GROUP_KINDS):
+        raise ValueError(f"kinds must be a subset of {GROUP_KINDS}, got {kinds!r}")
 
 
 def group_members(
@@ -339,18 +346,24 @@ def group_members(
     *,
     since: DateLike | None = None,
     program: str | None = None,
+    kinds: Sequence[str] = GROUP_KINDS,
 ) -> pd.DataFrame:
     """Who is in each group: ``[kind, group_id, partner_id]``, one row per member.
 
     Committees: seats active on ``as_of`` held by partners active on ``as_of``. Events:
     everyone who attended an event with ``since < date <= as_of`` (Guests included), see
-    :mod:`analysis.snapshot`.
+    :mod:`analysis.snapshot`. ``kinds`` limits the groups to committees or events.
     """
+    _check_kinds(kinds)
     seats = active_memberships(ds, as_of, program=program)
+    if "committee" not in kinds:
+        seats = seats.iloc[0:0]
     committee_rows = pd.DataFrame(
         {"kind": "committee", "group_id": seats["committee_id"], "partner_id": seats["partner_id"]}
     )
     events = events_in_window(ds, as_of=as_of, since=since, program=program)
+    if "event" not in kinds:
+        events = events.iloc[0:0]
     attendance = ds.attendance.loc[ds.attendance["event_id"].isin(events["event_id"])]
     event_rows = pd.DataFrame(
         {
@@ -366,20 +379,28 @@ def group_members(
     )
 
 
+def partner_labels(partners: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """``[partner_id, category]``: each partner's label(s) in ``dimension``, missing dropped.
+
+    Labels are computed once per partner (not once per attendance row); multi-valued cells
+    give one row per value.
+    """
+    if dimension not in partners.columns:
+        raise ValueError(f"dimension {dimension!r} is not a partner column")
+    labels = partners[["partner_id", dimension]].rename(columns={dimension: "category"})
+    if labels["category"].map(lambda v: isinstance(v, (tuple, list))).any():
+        labels = labels.explode("category")
+    labels = labels.loc[~_missing(labels["category"])]
+    return labels.assign(category=labels["category"].map(category_label)).reset_index(drop=True)
+
+
 def _long_counts(
     members: pd.DataFrame, partners: pd.DataFrame, dimensions: Sequence[str]
 ) -> pd.DataFrame:
     frames = []
     for dim in dimensions:
-        if dim not in partners.columns:
-            raise ValueError(f"dimension {dim!r} is not a partner column")
-        labels = partners[["partner_id", dim]].rename(columns={dim: "category"})
+        labels = partner_labels(partners, dim)
         joined = members.merge(labels, on="partner_id", how="inner")
-        joined = joined.loc[~_missing(joined["category"])]
-        if joined["category"].map(lambda v: isinstance(v, tuple)).any():
-            joined = joined.explode("category")
-            joined = joined.loc[~_missing(joined["category"])]
-        joined = joined.assign(category=joined["category"].map(category_label))
         counted = joined.groupby(["kind", "group_id", "category"], sort=True).size()
         counted = counted.rename("count").reset_index()
         counted.insert(2, "dimension", dim)
@@ -397,6 +418,7 @@ def group_compositions(
     *,
     since: DateLike | None = None,
     program: str | None = None,
+    kinds: Sequence[str] = GROUP_KINDS,
 ) -> pd.DataFrame:
     """Head-counts per category of every committee and every event, in one table.
 
@@ -411,6 +433,8 @@ def group_compositions(
         Only events after this day (exclusive).
     program : str, optional
         Only committees and events of this program.
+    kinds : sequence of {"committee", "event"}, default both
+        Which groups to compose.
 
     Returns
     -------
@@ -420,7 +444,7 @@ def group_compositions(
         members with a missing label are not counted. Booleans are labelled "True"/"False".
     """
     dims = list(dimensions)
-    members = group_members(ds, as_of, since=since, program=program)
+    members = group_members(ds, as_of, since=since, program=program, kinds=kinds)
     out = _long_counts(members, ds.partners, dims)
     return _sort_long(out, dims)
 
@@ -441,6 +465,7 @@ def group_baselines(
     *,
     since: DateLike | None = None,
     program: str | None = None,
+    kinds: Sequence[str] = GROUP_KINDS,
 ) -> pd.DataFrame:
     """The baseline head-counts each group is compared with, per category.
 
@@ -452,11 +477,16 @@ def group_baselines(
     DataFrame
         ``[kind, group_id, dimension, category, baseline_count]``, zero counts left out.
     """
+    _check_kinds(kinds)
     dims = list(dimensions)
     day = to_timestamp(as_of)
     partners = ds.partners.loc[ds.partners["membership"] == PARTNER]
     chosen = committees(ds, program=program)["committee_id"]
+    if "committee" not in kinds:
+        chosen = chosen.iloc[0:0]
     events = events_in_window(ds, as_of=day, since=since, program=program)
+    if "event" not in kinds:
+        events = events.iloc[0:0]
     frames = []
     for dim in dims:
         if dim not in partners.columns:

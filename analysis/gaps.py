@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -98,7 +98,8 @@ class Gap:
         return self.group
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        # Flat fields only: a plain dict copy is much faster than dataclasses.asdict's deepcopy.
+        out = {name: getattr(self, name) for name in _FIELDS}
         out["category"] = self.group
         return out
 
@@ -117,6 +118,9 @@ class Gap:
             else "; adding members cannot reach it"
         )
         return f"{head}, against {expected} in {source}{more} (p = {self.p_value:.3g})."
+
+
+_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Gap))
 
 
 def _display(dimension: str, label: str) -> str:
@@ -258,9 +262,14 @@ def find_gaps(
     bcount, bsize = bcount[is_gap], bsize[is_gap]
     expected = expected[is_gap]
     use_binom = has_target | (size > bsize)
-    p_hyper = stats.hypergeom.cdf(count, bsize, np.minimum(bcount, bsize), np.minimum(size, bsize))
-    p_binom = stats.binom.cdf(count, size, np.clip(expected, 0.0, 1.0))
-    p_value = np.where(use_binom, p_binom, p_hyper)
+    p_value = np.ones(count.shape)
+    hyper = ~use_binom
+    if hyper.any():
+        p_value[hyper] = stats.hypergeom.cdf(count[hyper], bsize[hyper], bcount[hyper], size[hyper])
+    if use_binom.any():
+        p_value[use_binom] = stats.binom.cdf(
+            count[use_binom], size[use_binom], np.clip(expected[use_binom], 0.0, 1.0)
+        )
     frame["p_value"] = np.clip(np.nan_to_num(p_value, nan=1.0), 0.0, 1.0)
     frame["shortfall"] = _shortfall_array(count, size, expected)
     frame["missing"] = count == 0
@@ -396,6 +405,7 @@ def group_gap_rows(
     *,
     since: DateLike | None = None,
     program: str | None = None,
+    kinds: Sequence[str] = ("committee", "event"),
 ) -> pd.DataFrame:
     """Counts of every group next to its baseline: the input of :func:`find_gaps`.
 
@@ -407,8 +417,8 @@ def group_gap_rows(
     """
     keys = ["kind", "group_id", "dimension", "category"]
     dims = list(dimensions)
-    got = group_compositions(ds, as_of, dims, since=since, program=program)
-    base = group_baselines(ds, as_of, dims, since=since, program=program)
+    got = group_compositions(ds, as_of, dims, since=since, program=program, kinds=kinds)
+    base = group_baselines(ds, as_of, dims, since=since, program=program, kinds=kinds)
     rows = got.merge(base, on=keys, how="outer")
     rows["count"] = rows["count"].fillna(0).astype("int64")
     rows["baseline_count"] = rows["baseline_count"].fillna(0).astype("int64")
@@ -430,12 +440,13 @@ def group_gaps(
     program: str | None = None,
     targets: pd.DataFrame | None = None,
     threshold: float = 0.8,
+    kinds: Sequence[str] = ("committee", "event"),
 ) -> pd.DataFrame:
     """The gaps of every committee (on ``as_of``) and every event (``since < date <= as_of``).
 
     ``targets`` defaults to the dataset's own targets table (pass an empty frame to compare
     with the baseline only). Returns :func:`find_gaps`'s table keyed by ``kind, group_id``.
     """
-    rows = group_gap_rows(ds, as_of, dimensions, since=since, program=program)
+    rows = group_gap_rows(ds, as_of, dimensions, since=since, program=program, kinds=kinds)
     chosen = ds.targets if targets is None else targets
     return find_gaps(rows, keys=("kind", "group_id"), targets=chosen, threshold=threshold)
