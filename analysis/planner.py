@@ -119,7 +119,8 @@ class RoomSummary:
 
     ``composition`` maps dimension -> category -> head-count (partners, Guests included);
     ``diversity`` maps dimension -> the indices of :func:`analysis.diversity.diversity`;
-    ``gaps`` holds the :class:`analysis.gaps.Gap` rows as dicts.
+    ``gaps`` holds the :class:`analysis.gaps.Gap` rows as dicts; ``expected`` maps dimension ->
+    category -> the share the room is compared with (baseline share, or the target).
     """
 
     size: int
@@ -129,6 +130,7 @@ class RoomSummary:
     diversity: dict[str, dict[str, float]]
     gaps: list[dict[str, Any]]
     baseline_size: int
+    expected: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def blau_total(self) -> float:
@@ -144,6 +146,7 @@ class RoomSummary:
             "diversity": {d: dict(v) for d, v in self.diversity.items()},
             "gaps": [dict(g) for g in self.gaps],
             "baseline_size": self.baseline_size,
+            "expected": {d: dict(e) for d, e in self.expected.items()},
         }
 
 
@@ -423,11 +426,19 @@ def _summary(
     comp: dict[str, dict[str, int | float]] = {}
     shares: dict[str, dict[str, float]] = {}
     div: dict[str, dict[str, float]] = {}
+    expected: dict[str, dict[str, float]] = {}
+    wanted = expected_from_targets(targets)
     for dim in dims:
         got = composition(room, dim)
         base = composition(baseline, dim)
         comp[dim] = dict(got.counts)
         shares[dim] = got.shares
+        aims = dict(base.shares)
+        by_key = {label.casefold(): label for label in aims}
+        rows = wanted.loc[wanted["dimension"] == dim, ["key", "target_label", "target_share"]]
+        for key, label, share in rows.itertuples(index=False, name=None):
+            aims[by_key.get(key, label)] = float(share)
+        expected[dim] = aims
         # k = every category of the baseline or the room, so before and after compare fairly.
         k = max(1, len(set(base.counts) | set(got.counts)))
         counts = list(got.counts.values()) + [0] * (k - len(got.counts))
@@ -443,6 +454,7 @@ def _summary(
         diversity=div,
         gaps=[g.to_dict() for g in gaps],
         baseline_size=len(baseline),
+        expected=expected,
     )
 
 
