@@ -130,15 +130,15 @@ def report(
     neo4j: Neo4jOpt = None,
 ) -> None:
     """The representation and reach report (JSON on stdout by default)."""
-    from analysis.render import render
-    from analysis.report import build_report
-
     day = parse_day(as_of, "--as-of") or dt.date.today()
     start = parse_day(since, "--since")
     if start is not None and start >= day:
         raise BadParameter("--since must be before --as-of", param_hint="--since")
     if fmt is ReportFormat.xlsx and output is None:
         raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
+    from analysis.render import render
+    from analysis.report import build_report
+
     with open_store(source, neo4j) as store:
         dataset = store.dataset()
     result = build_report(
