@@ -1,0 +1,184 @@
+"""The /planner page: its plain functions and thin callbacks, called directly.
+
+The page module is taken from the app's own page registry (``pages.planner``), never imported
+as ``dashboard.pages.planner``: a second import would register "/planner" twice and break
+every app in the process.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import sys
+
+import dash
+import openpyxl
+import pytest
+
+from dashboard.app import create_app
+from graph.memory import MemoryStore
+from tests.dashboard.data import FORMULA_NAME, SCRIPT_NAME, small_dataset
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return small_dataset()
+
+
+@pytest.fixture(scope="module")
+def app(ds):
+    return create_app(MemoryStore(ds))
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    name = next(m for m, p in dash.page_registry.items() if p["path"] == "/planner")
+    return sys.modules[name]
+
+
+@pytest.fixture
+def ctx(app):
+    with app.server.app_context():
+        yield
+
+
+def _attendees(ds, event_id):
+    att = ds.attendance
+    return set(att.loc[att["event_id"] == event_id, "partner_id"])
+
+
+def test_page_is_registered_with_its_path_and_name(page):
+    entry = next(p for p in dash.page_registry.values() if p["path"] == "/planner")
+    assert entry["name"] == "Planner"
+
+
+def test_event_options_mark_upcoming_events(page, ds):
+    options = page.event_options(ds, today=dt.date(2024, 6, 30))
+    labels = {o["value"]: o["label"] for o in options}
+    assert labels["e5"] == "2025-03-01 · Future Summit (upcoming)"
+    assert labels["e4"] == "2024-05-05 · All Hands 2024"
+    assert [o["value"] for o in options][:2] == ["e5", "e4"]  # newest first
+
+
+def test_make_plan_for_an_event(page, ds):
+    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
+    ids = [r["partner_id"] for r in plan["recommendations"]]
+    assert len(ids) == 2
+    assert not set(ids) & _attendees(ds, "e4")
+    assert "p06" not in ids  # left in 2023
+    assert plan["before"]["size"] == len(_attendees(ds, "e4"))
+
+
+def test_make_plan_explains_missing_inputs(page, ds):
+    with pytest.raises(ValueError, match="Choose an event"):
+        page.make_plan(ds, mode="event", event_id=None, date=None, draft=None, size=2)
+    with pytest.raises(ValueError, match="needs a date"):
+        page.make_plan(ds, mode="new", event_id=None, date=None, draft=["p01"], size=2)
+    with pytest.raises(ValueError, match="at least one"):
+        page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=0)
+
+
+def test_new_convening_plan(page, ds):
+    plan = page.make_plan(ds, mode="new", event_id=None, date="2024-09-01T00:00:00",
+                          draft=["p01", "p02"], size=1)
+    assert plan["event_id"] is None and plan["date"] == "2024-09-01"
+    assert plan["before"]["members"] == ["p01", "p02"]
+
+
+def test_recommend_callback_fills_the_list_and_enables_export(page, ds, ctx):
+    plan, options, value, add_opts, add_value, _note, csv_off, xlsx_off = page._on_recommend(
+        1, "event", "e4", None, None, 3, None, None, ["guests"]
+    )
+    assert [o["value"] for o in options] == value == [r["partner_id"] for r in plan["recommendations"]]
+    offered = {o["value"] for o in add_opts}
+    assert not offered & (set(value) | _attendees(ds, "e4"))
+    assert "p06" not in offered  # not active on the date
+    assert add_value == [] and csv_off is False and xlsx_off is False
+
+
+def test_recommend_callback_with_no_event_says_so(page, ctx):
+    out = page._on_recommend(1, "event", None, None, None, 3, None, None, [])
+    assert out[0] is None
+    assert "Choose an event" in str(out[5])
+
+
+def test_adding_and_removing_people_changes_the_composition(page, ds):
+    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
+    first = plan["recommendations"][0]["partner_id"]
+    _, summary_none, _ = page.room_view(ds, plan, [], [], "sector")
+    fig, summary_one, _ = page.room_view(ds, plan, [first], [], "sector")
+    size = len(_attendees(ds, "e4"))
+    assert f"People in the room: {size} → {size}" in str(summary_none)
+    assert f"People in the room: {size} → {size + 1}" in str(summary_one)
+    before, now = fig.data[0], fig.data[1]
+    sector = ds.partners.set_index("partner_id").loc[first, "sector"]
+    i = list(now.x).index(sector)
+    assert now.customdata[i] == before.customdata[i] + 1
+
+
+def test_room_callback_without_a_plan_shows_a_hint(page, ctx):
+    fig, summary, gaps = page._on_room_change(None, [], [], "sector")
+    assert "Pick an event" in str(fig.layout.annotations[0].text)
+    assert summary is None and gaps is None
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_look_like_formulas_are_quoted(page, start):
+    assert page.safe_csv_cell(f"{start}1+1") == f"'{start}1+1"
+    assert page.safe_csv_cell("Acme 1+1") == "Acme 1+1"
+
+
+def _plan_with(ds, page, added):
+    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=1)
+    return plan, [r["partner_id"] for r in plan["recommendations"]], added
+
+
+def _hostile_ids(ds):
+    names = ds.partners.set_index("name")["partner_id"]
+    return [names[FORMULA_NAME], names[SCRIPT_NAME]]
+
+
+def test_csv_export_is_safe_and_complete(page, ds):
+    plan, picked, added = _plan_with(ds, page, _hostile_ids(ds))
+    payload = page.export_invites(ds, plan, picked, added, "csv")
+    assert payload["filename"] == "invite-list-e4-2024-05-05.csv"
+    text = base64.b64decode(payload["content"]).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_id = {r["partner_id"]: r for r in rows}
+    assert by_id[picked[0]]["status"] == "recommended" and by_id[picked[0]]["reasons"]
+    for pid in _attendees(ds, "e4"):
+        assert by_id[pid]["status"] == "attending"
+    names = {r["name"] for r in rows}
+    assert "'" + FORMULA_NAME in names and SCRIPT_NAME in names
+    assert FORMULA_NAME not in names
+    assert all(not r["name"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_xlsx_export_never_holds_formulas(page, ds):
+    plan, picked, added = _plan_with(ds, page, _hostile_ids(ds))
+    payload = page.export_invites(ds, plan, picked, added, "xlsx")
+    assert payload["filename"].endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"])))
+    sheet = book.active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)
+    values = [c.value for c in cells]
+    ids_column = [r[0].value for r in sheet.iter_rows(min_row=2)]
+    assert set(picked) | _attendees(ds, "e4") <= set(ids_column)
+    assert FORMULA_NAME in values  # kept verbatim, as text
+
+
+def test_xlsx_cell_starting_with_equals_is_text(page):
+    data = page.invites_xlsx([{"partner_id": "x", "name": "=1+1", "status": "added"}])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_layout_holds_the_controls(page, ctx):
+    text = str(page.layout())
+    for component_id in (page.PL_EVENT, page.PL_RUN, page.PL_PICKS, page.PL_ADD, page.PL_CHART,
+                         page.PL_CSV, page.PL_XLSX, page.PL_DOWNLOAD):
+        assert component_id in text
