@@ -219,6 +219,15 @@ def test_demo_partners_today():
     assert p["focus_areas"].str.contains(";").any()
 
 
+def test_demo_is_frozen_after_october_2026():
+    """Nothing changes after the data ends, so "today" and the 2026 scorecard stay put."""
+    p, _, _, seats = demo_frames()
+    end = pd.Timestamp("2026-10-31")
+    assert (p["joined_d"].dropna() <= end).all() and (p["left_d"].dropna() <= end).all()
+    assert (seats["since_d"] <= end).all()
+    assert not seats["until_d"].between(end, pd.Timestamp("2027-01-01"), inclusive="right").any()
+
+
 def test_demo_every_region_skewed_to_northern_america_and_europe():
     p = active_on(partners_only(partners_with_places("demo")), AS_OF)
     regions = p["region"].value_counts()
