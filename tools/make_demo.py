@@ -9,7 +9,9 @@ in ``tests/test_bundled_data.py`` check them.
 
 The output is a pure function of ``SEED``: re-running the script reproduces the committed CSVs byte
 for byte (the tests check that too). Nothing here reads the clock, the environment or a ``set``'s
-iteration order.
+iteration order. NumPy does not promise the same random streams across its versions, so that holds
+with the pinned NumPy; after a NumPy upgrade that changes them, re-run the script and re-check the
+figures quoted in the demo README.
 
 Usage::
 
