@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from analysis import snapshot
 from analysis.report import build_report
+from dashboard.app import AppState
 from dashboard.components import OKABE_ITO, SEQUENTIAL, colour_map, empty_figure, percent
 from graph.model import Dataset
 
@@ -75,7 +76,7 @@ def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure
     hidden = len(counts) - len(shown)
     fig = go.Figure(go.Choropleth(
         locations=shown["country"], locationmode="ISO-3", z=shown["partners"],
-        text=shown["country_name"], colorscale=SEQUENTIAL, reversescale=True,
+        text=shown["country_name"], colorscale=SEQUENTIAL, reversescale=True, zmin=0,
         marker_line_color="white", marker_line_width=0.5,
         hovertemplate="%{text}: %{z} partners<extra></extra>",
         colorbar={"title": "Partners", "thickness": 12},
@@ -222,4 +223,14 @@ def overview_figures(
         scorecard_rows=scorecard_rows(entries),
         scorecard_summary=str(report.get("scorecard_summary", "")),
         gaps=largest_gaps(report),
+    )
+
+
+def cached_report(state: AppState, as_of: _dt.date, *, since: _dt.date | None = None,
+                  program: str | None = None) -> dict[str, Any]:
+    """``build_report(...).to_dict()`` cached per dataset version and arguments."""
+    return state.cached(
+        "report", (as_of, since, program or None, state.min_cell),
+        lambda ds: build_report(ds, as_of=as_of, since=since, program=program or None,
+                                min_cell=state.min_cell).to_dict(),
     )

@@ -1,0 +1,147 @@
+"""The "/" overview for leadership: KPIs, reach, the world map, composition, gaps, scorecard."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dash_table, dcc, html
+
+from dashboard import ids
+from dashboard.app import AppState, app_state
+from dashboard.components import PLOT_CONFIG, kpi_card, loading, options, parse_date, section
+from dashboard.overview_view import Overview, cached_report, overview_figures
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph",
+                   order=0)
+
+
+def cached_overview(state: AppState, as_of: _dt.date, program: str | None) -> Overview:
+    report = cached_report(state, as_of, program=program)
+    return state.cached(
+        "overview", (as_of, program or None, state.min_cell),
+        lambda ds: overview_figures(ds, as_of, program=program or None,
+                                    min_cell=state.min_cell, report=report),
+    )
+
+
+def map_config() -> dict[str, Any]:
+    # plotly.js fetches its topojson at run time; point it at our own assets so the map
+    # renders with no internet access
+    return {**PLOT_CONFIG, "topojsonURL": dash.get_asset_url("topojson/")}
+
+
+def layout(**_query: Any) -> html.Div:
+    state = app_state()
+    ds = state.dataset()
+    programs = options(list(ds.committees["program"]) + list(ds.events["program"]))
+    today = _dt.date.today().isoformat()
+    kpi_row = dbc.Row(
+        [
+            dbc.Col(kpi_card("Active partners", "…", card_id=ids.OV_KPI_PARTNERS,
+                             hint="Partners (not Guests) on this date"), md=True),
+            dbc.Col(kpi_card("Countries", "…", card_id=ids.OV_KPI_COUNTRIES), md=True),
+            dbc.Col(kpi_card("Regions", "…", card_id=ids.OV_KPI_REGIONS, hint="UN M49"),
+                    md=True),
+            dbc.Col(kpi_card("Global South", "…", card_id=ids.OV_KPI_SOUTH,
+                             hint="share of partners"), md=True),
+            dbc.Col(kpi_card("Sectors", "…", card_id=ids.OV_KPI_SECTORS), md=True),
+        ],
+        className="g-3 mb-3",
+        id=ids.OV_KPIS,
+    )
+    controls = dbc.Row(
+        [
+            dbc.Col([dbc.Label("As of", html_for=ids.OV_DATE),
+                     html.Div(dcc.DatePickerSingle(id=ids.OV_DATE, date=today,
+                                                   display_format="YYYY-MM-DD"))], md="auto"),
+            dbc.Col([dbc.Label("Program", html_for=ids.OV_PROGRAM),
+                     dcc.Dropdown(id=ids.OV_PROGRAM, options=programs, placeholder="All programs",
+                                  clearable=True)], md=3),
+            dbc.Col(html.Div(id=ids.OV_SUMMARY, className="text-muted small"), className="align-self-end"),
+        ],
+        className="g-3 mb-3",
+    )
+    scorecard = section(
+        "Theory of Change scorecard",
+        [
+            dbc.Alert(id=ids.OV_SCORECARD, color="info", className="mb-3"),
+            dcc.Graph(id=ids.OV_SCORECARD_FIG, config=PLOT_CONFIG),
+            dash_table.DataTable(
+                id=ids.OV_SCORECARD + "-table",
+                style_table={"overflowX": "auto"},
+                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                            "fontFamily": "inherit", "fontSize": "0.9rem"},
+                style_header={"fontWeight": "600"},
+            ),
+        ],
+        subtitle="Convenings with diverse stakeholders across the world: per year, the share "
+        "of convenings with every sector present, with Global South voices, and Industry's "
+        "share of committee seats.",
+    )
+    return html.Div(
+        [
+            html.H2("Overview", className="mb-1"),
+            html.P("Who is in the network, where, and whether its convenings bring every "
+                   "voice to the table.", className="text-muted"),
+            controls,
+            loading(kpi_row),
+            dbc.Row([
+                dbc.Col(section("Partners by country", loading(dcc.Graph(
+                    id=ids.OV_MAP, config=map_config()))), lg=7),
+                dbc.Col(section("Reach over time", loading(dcc.Graph(
+                    id=ids.OV_REACH, config=PLOT_CONFIG)),
+                    subtitle="Partners, countries and regions at each year's convenings"), lg=5),
+            ], className="g-3"),
+            loading(scorecard),
+            dbc.Row([
+                dbc.Col(section("Partners by sector", loading(dcc.Graph(
+                    id=ids.OV_SECTORS, config=PLOT_CONFIG))), lg=6),
+                dbc.Col(section("Partners by region", loading(dcc.Graph(
+                    id=ids.OV_REGIONS, config=PLOT_CONFIG))), lg=6),
+            ], className="g-3"),
+            section("Largest gaps", loading(dash_table.DataTable(
+                id=ids.OV_GAPS,
+                style_table={"overflowX": "auto"},
+                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                            "fontFamily": "inherit", "fontSize": "0.9rem"},
+                style_header={"fontWeight": "600"},
+            )), subtitle="Committees and events furthest below the membership or the targets "
+                "(missing first, then by exact-test p-value). Details on Representation."),
+        ]
+    )
+
+
+@callback(
+    Output(ids.OV_KPI_PARTNERS, "children"),
+    Output(ids.OV_KPI_COUNTRIES, "children"),
+    Output(ids.OV_KPI_REGIONS, "children"),
+    Output(ids.OV_KPI_SOUTH, "children"),
+    Output(ids.OV_KPI_SECTORS, "children"),
+    Output(ids.OV_MAP, "figure"),
+    Output(ids.OV_REACH, "figure"),
+    Output(ids.OV_SECTORS, "figure"),
+    Output(ids.OV_REGIONS, "figure"),
+    Output(ids.OV_SCORECARD, "children"),
+    Output(ids.OV_SCORECARD_FIG, "figure"),
+    Output(ids.OV_SCORECARD + "-table", "data"),
+    Output(ids.OV_GAPS, "data"),
+    Output(ids.OV_SUMMARY, "children"),
+    Input(ids.OV_DATE, "date"),
+    Input(ids.OV_PROGRAM, "value"),
+)
+def update_overview(date: str | None, program: str | None) -> tuple[Any, ...]:
+    """Every overview figure for the chosen date and program (thin: analysis does the work)."""
+    state = app_state()
+    as_of = parse_date(date) or _dt.date.today()
+    view = cached_overview(state, as_of, program or None)
+    k = view.kpis
+    ds = state.dataset()
+    summary = f"Data: {ds.source or state.store.name} · as of {as_of.isoformat()}"
+    if state.min_cell:
+        summary += f" · counts below {state.min_cell} hidden"
+    return (k["partners"], k["countries"], k["regions"], k["global_south"], k["sectors"],
+            view.world, view.reach, view.sectors, view.regions, view.scorecard_summary,
+            view.scorecard, view.scorecard_rows, view.gaps, summary)

@@ -1,0 +1,160 @@
+"""/representation: every committee and event at a date, its composition, diversity and gaps."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.app import app_state
+from dashboard.components import loading, options, parse_date, section
+from dashboard.overview_view import cached_report
+from dashboard.representation_view import (
+    GAP_COLUMNS,
+    GROUP_COLUMNS,
+    gap_rows,
+    group_rows,
+    target_rows,
+    to_csv,
+    to_xlsx,
+)
+
+dash.register_page(__name__, path="/representation", name="Representation",
+                   title="Representation · Stakeholder Graph", order=2)
+
+TABLE_STYLE: dict[str, Any] = {
+    "style_table": {"overflowX": "auto"},
+    "style_cell": {"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                   "fontFamily": "inherit", "fontSize": "0.85rem", "maxWidth": "28rem"},
+    "style_header": {"fontWeight": "600"},
+    "sort_action": "native",
+    "filter_action": "native",
+    "page_action": "native",
+    "page_size": 15,
+}
+
+
+def _columns(names: tuple[str, ...]) -> list[dict[str, str]]:
+    numeric = {"Size", "Guests", "Blau", "Shannon", "Gaps", "Count", "Share", "Expected",
+               "Shortfall", "p-value"}
+    return [{"name": n, "id": n, "type": "numeric" if n in numeric else "text"} for n in names]
+
+
+def layout(**_query: Any) -> html.Div:
+    state = app_state()
+    ds = state.dataset()
+    programs = options(list(ds.committees["program"]) + list(ds.events["program"]))
+    targets = target_rows(ds.targets)
+    controls = dbc.Row([
+        dbc.Col([dbc.Label("As of", html_for=ids.REP_DATE, className="small mb-0"),
+                 html.Div(dcc.DatePickerSingle(id=ids.REP_DATE, date=_dt.date.today().isoformat(),
+                                               display_format="YYYY-MM-DD"))], md="auto"),
+        dbc.Col([dbc.Label("Events after", html_for=ids.REP_SINCE, className="small mb-0"),
+                 html.Div(dcc.DatePickerSingle(id=ids.REP_SINCE, display_format="YYYY-MM-DD",
+                                               clearable=True, placeholder="beginning"))],
+                md="auto"),
+        dbc.Col([dbc.Label("Show", className="small mb-0"),
+                 dcc.Dropdown(id=ids.REP_KIND, clearable=True, placeholder="Committees and events",
+                              options=[{"label": "Committees", "value": "committee"},
+                                       {"label": "Events", "value": "event"}])], md=2),
+        dbc.Col([dbc.Label("Program", className="small mb-0"),
+                 dcc.Dropdown(id=ids.REP_PROGRAM, options=programs, placeholder="All programs")],
+                md=2),
+        dbc.Col([dbc.Label("Dimension", className="small mb-0"),
+                 dcc.Dropdown(id=ids.REP_DIMENSION, value="sector", clearable=False, options=[
+                     {"label": "Sector", "value": "sector"},
+                     {"label": "Region", "value": "region"},
+                     {"label": "Global South", "value": "global_south"}])], md=2),
+        dbc.Col(dbc.Checklist(id=ids.REP_GAPS_ONLY, switch=True, value=[],
+                              options=[{"label": "Only rooms with gaps", "value": "gaps"}]),
+                className="align-self-end", md="auto"),
+    ], className="g-3 mb-3")
+    downloads = html.Div([
+        dbc.Button("Download CSV", id=ids.REP_CSV, color="primary", size="sm",
+                   className="me-2"),
+        dbc.Button("Download XLSX", id=ids.REP_XLSX, color="secondary", size="sm"),
+        dcc.Download(id=ids.REP_DOWNLOAD),
+    ], className="mb-3")
+    return html.Div([
+        html.H2("Representation", className="mb-1"),
+        html.P("Who is at each table: every committee (seats active on the date) and every "
+               "convening (everyone who attended), compared with the Partners of the day or "
+               "with the targets.", className="text-muted"),
+        controls,
+        dbc.Alert(id=ids.REP_NOTE, color="secondary", is_open=False),
+        downloads,
+        section("Committees and events", loading(dash_table.DataTable(
+            id=ids.REP_TABLE, columns=_columns(GROUP_COLUMNS), data=[], **TABLE_STYLE)),
+            subtitle="Blau = 1 − Σp² (0: one kind only); Shannon in nats. Sort by clicking a "
+            "header; filter under it."),
+        section("Gaps", loading(dash_table.DataTable(
+            id=ids.REP_GAP_TABLE, columns=_columns(GAP_COLUMNS), data=[], **TABLE_STYLE)),
+            subtitle="A category the room lacks or holds below 80% of its expected share. "
+            "Shortfall: members of that category the room would need to add; p-value: exact "
+            "test of drawing so few from the baseline (or the target)."),
+        section("Targets", dash_table.DataTable(
+            id=ids.REP_TARGETS, data=targets,
+            columns=[{"name": c, "id": c} for c in ("Dimension", "Group", "Minimum share",
+                                                    "Maximum share")],
+            **{k: v for k, v in TABLE_STYLE.items() if k.startswith("style")}))
+        if targets else html.Div(id=ids.REP_TARGETS),
+    ])
+
+
+@callback(
+    Output(ids.REP_TABLE, "data"),
+    Output(ids.REP_GAP_TABLE, "data"),
+    Output(ids.REP_NOTE, "children"),
+    Output(ids.REP_NOTE, "is_open"),
+    Input(ids.REP_DATE, "date"),
+    Input(ids.REP_SINCE, "date"),
+    Input(ids.REP_KIND, "value"),
+    Input(ids.REP_PROGRAM, "value"),
+    Input(ids.REP_DIMENSION, "value"),
+    Input(ids.REP_GAPS_ONLY, "value"),
+)
+def update_tables(date: str | None, since: str | None, kind: str | None,
+                  program: str | None, dimension: str | None, gaps_only: list[str] | None
+                  ) -> tuple[Any, ...]:
+    """The group and gap tables for the chosen date, window and filters."""
+    state = app_state()
+    as_of = parse_date(date) or _dt.date.today()
+    start = parse_date(since)
+    note = ""
+    if start is not None and start >= as_of:
+        note = "“Events after” must be before “As of”; showing every event instead."
+        start = None
+    report = cached_report(state, as_of, since=start, program=program or None)
+    dim = dimension or "sector"
+    groups = group_rows(report, dimension=dim, kind=kind or None, gaps_only=bool(gaps_only))
+    gaps = gap_rows(report, dimension=dim, kind=kind or None)
+    if state.min_cell:
+        note = (note + " " if note else "") + (
+            f"Counts below {state.min_cell} (and shares and tests derived from them) are hidden.")
+    return groups, gaps, note, bool(note)
+
+
+@callback(
+    Output(ids.REP_DOWNLOAD, "data"),
+    Input(ids.REP_CSV, "n_clicks"),
+    Input(ids.REP_XLSX, "n_clicks"),
+    State(ids.REP_TABLE, "derived_virtual_data"),
+    State(ids.REP_GAP_TABLE, "derived_virtual_data"),
+    prevent_initial_call=True,
+)
+def download(_csv: int | None, _xlsx: int | None, groups: list[dict[str, Any]] | None,
+             gaps: list[dict[str, Any]] | None) -> Any:
+    """Exactly the rows shown (after the tables' filters and sorting), as CSV or XLSX."""
+    stamp = _dt.date.today().isoformat()
+    if ctx.triggered_id == ids.REP_CSV:
+        text = to_csv(groups or [], GROUP_COLUMNS) + "\r\n" + to_csv(gaps or [], GAP_COLUMNS)
+        return dcc.send_string(text, f"representation-{stamp}.csv", type="text/csv")
+    if ctx.triggered_id == ids.REP_XLSX:
+        data = to_xlsx({"Committees and events": (GROUP_COLUMNS, groups or []),
+                        "Gaps": (GAP_COLUMNS, gaps or [])})
+        return dcc.send_bytes(data, f"representation-{stamp}.xlsx")
+    return no_update

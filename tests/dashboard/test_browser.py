@@ -1,0 +1,126 @@
+"""The dashboard in real headless Chromium: every page renders, the network draws, filters work,
+no script in a name runs. Screenshots go to a tmp dir and /tmp/screens."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import ids
+from dashboard.app import create_app
+from graph.memory import MemoryStore
+from tests.dashboard.data import ACTIVE_ON_AS_OF, AS_OF, SCRIPT_NAME, small_dataset
+from tests.plugins.browser import (
+    dash_errors,
+    save_screenshot,
+    severe_console,
+    wait_for,
+    wait_for_dash,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("overview", "/"), ("network", "/network"), ("representation", "/representation"),
+         ("planner", "/planner")]
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(MemoryStore(small_dataset()))
+
+
+@pytest.fixture
+def base_url(app, serve_app):
+    return serve_app(app)
+
+
+def _no_alert(driver) -> None:
+    try:
+        alert = driver.switch_to.alert
+    except NoAlertPresentException:
+        return
+    text = alert.text
+    alert.dismiss()
+    raise AssertionError(f"a script ran in the page: alert({text!r})")
+
+
+def _open(driver, url: str) -> None:
+    driver.get(url)
+    wait_for_dash(driver)
+
+
+@pytest.mark.parametrize(("name", "path"), PAGES)
+def test_every_page_renders_without_errors(chrome_driver, base_url, screenshot_dir, name, path):
+    severe_console(chrome_driver)  # drain what earlier tests left
+    _open(chrome_driver, base_url + path)
+    wait_for(lambda: chrome_driver.find_elements(By.TAG_NAME, "h2"), message=f"{name} heading")
+    _no_alert(chrome_driver)
+    save_screenshot(chrome_driver, screenshot_dir, f"page-{name}")
+    assert dash_errors(chrome_driver) == []
+    assert severe_console(chrome_driver) == []
+    assert "Traceback" not in chrome_driver.page_source
+
+
+def test_overview_shows_the_partner_count_at_a_date(chrome_driver, base_url, screenshot_dir):
+    _open(chrome_driver, base_url + "/")
+    # dash 4 puts the picker's id on its text input
+    picker = chrome_driver.find_element(By.ID, ids.OV_DATE)
+    picker.send_keys(Keys.CONTROL, "a")
+    picker.send_keys(AS_OF, Keys.ENTER)
+    chrome_driver.find_element(By.TAG_NAME, "h2").click()  # close the calendar
+    wait_for(lambda: AS_OF in chrome_driver.find_element(By.ID, ids.OV_SUMMARY).text,
+             message=f"the overview redrawn for {AS_OF}")
+    wait_for(lambda: chrome_driver.find_element(By.ID, ids.OV_KPI_PARTNERS).text
+             == str(ACTIVE_ON_AS_OF), message=f"{ACTIVE_ON_AS_OF} active partners on {AS_OF}")
+    # the world map drew countries from the app's own topojson (no CDN)
+    wait_for(lambda: chrome_driver.find_elements(By.CSS_SELECTOR, f"#{ids.OV_MAP} path.choroplethlocation"),
+             message="choropleth countries")
+    save_screenshot(chrome_driver, screenshot_dir, "overview-as-of")
+    assert severe_console(chrome_driver) == []
+
+
+def _node_count(driver) -> int:
+    return int(driver.execute_script(
+        "const el = document.getElementById(arguments[0]);"
+        "const cy = el && (el._cyreg && el._cyreg.cy);"
+        "return cy ? cy.nodes().length : -1;", ids.NET_GRAPH))
+
+
+def _pick(driver, dropdown_id: str, text: str) -> None:
+    """Choose the option containing ``text`` in a dash 4 dropdown (a button with a listbox)."""
+    driver.find_element(By.ID, dropdown_id).click()
+    option = wait_for(lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+                               if text in o.text], message=f"option {text!r} of {dropdown_id}")
+    option[0].click()
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+
+
+def test_network_draws_and_a_filter_changes_it(chrome_driver, base_url, screenshot_dir):
+    _open(chrome_driver, base_url + "/network")
+    wait_for(lambda: chrome_driver.find_elements(By.CSS_SELECTOR, f"#{ids.NET_GRAPH} canvas"),
+             message="the cytoscape canvas")
+    wait_for(lambda: _node_count(chrome_driver) > 0, message="network nodes")
+    before = _node_count(chrome_driver)
+    save_screenshot(chrome_driver, screenshot_dir, "network-all")
+    _pick(chrome_driver, ids.NET_SECTOR, "Industry")
+    wait_for(lambda: 0 < _node_count(chrome_driver) < before, message="fewer nodes after filter")
+    after = _node_count(chrome_driver)
+    save_screenshot(chrome_driver, screenshot_dir, "network-industry")
+    assert after < before
+    _no_alert(chrome_driver)
+    assert severe_console(chrome_driver) == []
+
+
+def test_a_script_in_a_name_does_not_run(chrome_driver, base_url, screenshot_dir):
+    _open(chrome_driver, base_url + "/network")
+    wait_for(lambda: _node_count(chrome_driver) > 0, message="network nodes")
+    _pick(chrome_driver, ids.NET_SEARCH, SCRIPT_NAME)
+    wait_for(lambda: SCRIPT_NAME in chrome_driver.find_element(By.ID, ids.NET_DETAILS).text,
+             message="the details panel showing the name as text")
+    _no_alert(chrome_driver)
+    save_screenshot(chrome_driver, screenshot_dir, "network-script-name")
+    _open(chrome_driver, base_url + "/representation")
+    _no_alert(chrome_driver)
+    assert chrome_driver.execute_script("return window.__xss === undefined")
