@@ -1,0 +1,209 @@
+"""Representation gaps: missing, under-represented with known ratio and p-value, targets."""
+
+from __future__ import annotations
+
+import doctest
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from analysis import gaps as gaps_module
+from analysis.gaps import find_gaps, group_gaps, representation_gaps, shortfall
+from tests.analysis.test_snapshot import D1, D2, tiny
+
+
+def frame(**columns: list[object]) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+# A baseline of 20: 10 Industry, 6 Academic, 4 Civil Society.
+BASELINE = frame(sector=["Industry"] * 10 + ["Academic"] * 6 + ["Civil Society"] * 4)
+
+
+def by_category(found: list[gaps_module.Gap]) -> dict[str, gaps_module.Gap]:
+    return {g.group: g for g in found}
+
+
+def test_missing_and_under_represented_with_known_ratio_and_p_value() -> None:
+    # A room of 10: 8 Industry (over-represented), 2 Academic (share 0.2 vs 0.3), no Civil Society.
+    room = frame(sector=["Industry"] * 8 + ["Academic"] * 2)
+    found = by_category(representation_gaps(room, BASELINE, dimensions=("sector",)))
+    assert set(found) == {"Civil Society", "Academic"}  # Industry, over-represented, never a gap
+
+    cs = found["Civil Society"]
+    assert cs.missing and cs.count == 0 and cs.size == 10
+    assert cs.expected_share == pytest.approx(0.2) and cs.ratio == 0.0
+    # P(X <= 0) drawing 10 of 20 where 4 are Civil Society.
+    assert cs.p_value == pytest.approx(stats.hypergeom.cdf(0, 20, 4, 10))
+    assert cs.test == "hypergeometric" and cs.basis == "baseline"
+    # (0 + k) / (10 + k) >= 0.2  ->  k >= 2.5  ->  3
+    assert cs.shortfall == 3
+
+    ac = found["Academic"]
+    assert not ac.missing
+    assert ac.share == pytest.approx(0.2)
+    assert ac.ratio == pytest.approx(0.2 / 0.3)
+    assert ac.p_value == pytest.approx(stats.hypergeom.cdf(2, 20, 6, 10))
+    # (2 + k) / (10 + k) >= 0.3  ->  0.7 k >= 1  ->  2
+    assert ac.shortfall == 2
+    assert [g.group for g in representation_gaps(room, BASELINE, dimensions=("sector",))] == [
+        "Civil Society",
+        "Academic",
+    ]  # missing first (lowest ratio)
+
+
+def test_threshold_is_configurable_and_strict() -> None:
+    room = frame(sector=["Industry"] * 8 + ["Academic"] * 2)  # Academic ratio 2/3
+    assert "Academic" in by_category(representation_gaps(room, BASELINE, dimensions=("sector",)))
+    lenient = representation_gaps(room, BASELINE, dimensions=("sector",), threshold=0.5)
+    assert set(by_category(lenient)) == {"Civil Society"}
+    # Exactly at the threshold is not below it: 0.24 / 0.3 = 0.8.
+    base = frame(sector=["A"] * 30 + ["B"] * 70)
+    room = frame(sector=["A"] * 6 + ["B"] * 19)
+    assert representation_gaps(room, base, dimensions=("sector",)) == []
+    for bad in (0, -1, float("nan"), "0.8"):
+        with pytest.raises(ValueError, match="threshold"):
+            representation_gaps(room, base, dimensions=("sector",), threshold=bad)  # type: ignore[arg-type]
+
+
+def test_targets_override_the_baseline_share() -> None:
+    room = frame(sector=["Industry"] * 8 + ["Academic"] * 2)
+    targets = frame(
+        dimension=["sector", "sector"], group=["academic", "Media"], min_share=[0.1, 0.2]
+    )
+    found = by_category(
+        representation_gaps(room, BASELINE, dimensions=("sector",), targets=targets)
+    )
+    # Academic: target 0.1 (below its 0.2 share) replaces the 0.3 baseline -> no longer a gap.
+    assert "Academic" not in found
+    # Media is absent from the baseline but named by a target: a missing category.
+    media = found["Media"]
+    assert media.missing and media.basis == "target" and media.expected_share == 0.2
+    assert media.test == "binomial"
+    assert media.p_value == pytest.approx(stats.binom.cdf(0, 10, 0.2))
+    assert media.shortfall == 3  # k / (10 + k) >= 0.2 -> k >= 2.5
+    # Civil Society keeps its baseline share (no target row for it).
+    assert found["Civil Society"].basis == "baseline"
+
+
+def test_over_represented_never_a_gap_and_equal_mix_has_none() -> None:
+    assert representation_gaps(BASELINE, BASELINE, dimensions=("sector",)) == []
+    room = frame(sector=["Civil Society"] * 5)
+    found = by_category(representation_gaps(room, BASELINE, dimensions=("sector",)))
+    assert set(found) == {"Industry", "Academic"}
+
+
+def test_empty_and_one_member_groups() -> None:
+    empty = frame(sector=[])
+    assert representation_gaps(empty, BASELINE, dimensions=("sector",)) == []
+    one = frame(sector=["Academic"])
+    found = by_category(representation_gaps(one, BASELINE, dimensions=("sector",)))
+    assert set(found) == {"Industry", "Civil Society"}
+    assert found["Industry"].p_value == pytest.approx(stats.hypergeom.cdf(0, 20, 10, 1))  # 0.5
+    assert found["Industry"].shortfall == 1  # (0 + 1) / (1 + 1) >= 0.5
+
+
+def test_group_larger_than_baseline_uses_binomial() -> None:
+    room = frame(sector=["Industry"] * 25 + ["Academic"] * 1)  # 26 > 20 (Guests, say)
+    found = by_category(representation_gaps(room, BASELINE, dimensions=("sector",)))
+    assert found["Academic"].test == "binomial"
+    assert found["Academic"].p_value == pytest.approx(stats.binom.cdf(1, 26, 0.3))
+
+
+def test_gap_to_dict_is_plain_json_with_design_keys() -> None:
+    room = frame(sector=["Industry"] * 3)
+    gap = representation_gaps(room, BASELINE, dimensions=("sector",))[0]
+    out = gap.to_dict()
+    for key in ("dimension", "group", "count", "share", "expected_share", "ratio", "missing"):
+        assert key in out
+    assert {"p_value", "shortfall"} <= set(out)
+    json.dumps(out, allow_nan=False)
+    assert "more would reach it" in gap.sentence()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.integers(1, 60),
+    data=st.data(),
+    expected=st.floats(0.01, 0.99),
+)
+def test_shortfall_is_the_smallest_k(size: int, data: st.DataObject, expected: float) -> None:
+    count = data.draw(st.integers(0, size))
+    k = shortfall(count, size, expected)
+    assert k is not None
+    assert (count + k) / (size + k) >= expected - 1e-9
+    if k > 0:
+        assert (count + k - 1) / (size + k - 1) < expected
+
+
+def test_shortfall_edges() -> None:
+    assert shortfall(5, 5, 1.0) == 0
+    assert shortfall(4, 5, 1.0) is None  # adding members never reaches 100 %
+    assert shortfall(0, 5, 0.0) == 0
+    with pytest.raises(ValueError):
+        shortfall(6, 5, 0.5)
+
+
+def test_find_gaps_many_groups_at_once_equals_one_by_one() -> None:
+    rooms = {
+        "r1": ["Industry"] * 8 + ["Academic"] * 2,
+        "r2": ["Civil Society"] * 3,
+        "r3": ["Academic"] * 3 + ["Industry"] * 3 + ["Civil Society"] * 2,
+    }
+    base = BASELINE["sector"].value_counts()
+    rows = []
+    for rid, people in rooms.items():
+        got = pd.Series(people).value_counts()
+        for cat in sorted(set(base.index) | set(got.index)):
+            rows.append(
+                {
+                    "room": rid,
+                    "dimension": "sector",
+                    "category": cat,
+                    "count": int(got.get(cat, 0)),
+                    "size": len(people),
+                    "baseline_count": int(base.get(cat, 0)),
+                    "baseline_size": int(base.sum()),
+                }
+            )
+    table = find_gaps(pd.DataFrame(rows), keys=("room",))
+    for rid, people in rooms.items():
+        one = representation_gaps(frame(sector=people), BASELINE, dimensions=("sector",))
+        part = table.loc[table.room == rid]
+        assert list(part.group) == [g.group for g in one]
+        assert list(part.p_value) == pytest.approx([g.p_value for g in one])
+
+
+def test_group_gaps_on_the_tiny_dataset() -> None:
+    ds = tiny()
+    found = group_gaps(ds, D2, ("sector",))
+
+    def cats(kind: str, gid: str) -> set[str]:
+        return set(found.loc[(found.kind == kind) & (found.group_id == gid), "group"])
+
+    # c1 on D2: p1 Industry, p3 Academic vs Partners Ind 2, Acad 2, Media 1, CS 1.
+    assert cats("committee", "c1") == {"Media", "Civil Society"}
+    # c2 on D2: CS, Government (Guest), Media, Industry: Industry 1/4 vs 2/6 -> ratio 0.75.
+    assert cats("committee", "c2") == {"Industry", "Academic"}
+    c2_industry = found.loc[(found.group_id == "c2") & (found.group == "Industry")].iloc[0]
+    assert c2_industry.ratio == pytest.approx(0.75)
+    # e3: baseline Ind 2, Acad 1, Media 1, CS 1 (2024-04-20); room Ind, Acad, CS, Gov.
+    e3 = found.loc[found.group_id == "e3"].set_index("group")
+    assert set(e3.index) == {"Media", "Industry"}
+    assert e3.loc["Media", "p_value"] == pytest.approx(stats.hypergeom.cdf(0, 5, 1, 4))
+    assert e3.loc["Industry", "p_value"] == pytest.approx(stats.hypergeom.cdf(1, 5, 2, 4))
+    # On D1, c1 (Ind 2, CS 1, Acad 1) vs Ind 2, Acad 1, CS 2: Civil Society 0.25 / 0.4.
+    early = group_gaps(ds, D1, ("sector",))
+    c1 = early.loc[early.group_id == "c1"]
+    assert list(c1.group) == ["Civil Society"]
+    assert c1.iloc[0].p_value == pytest.approx(0.4)  # C(2,1) C(3,3) / C(5,4)
+    assert c1.iloc[0].shortfall == 1
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(gaps_module)
+    assert result.attempted > 0 and result.failed == 0
