@@ -214,7 +214,7 @@ def create_app(
     if min_cell is not None and (not isinstance(min_cell, int) or min_cell < 1):
         raise ValueError(f"min_cell must be a positive int or None, got {min_cell!r}")
     app = dash.Dash(
-        __name__,
+        "dashboard",  # page modules then register as dashboard.pages.<name>
         use_pages=True,
         pages_folder=str(PAGES_FOLDER),
         assets_folder=str(ASSETS_FOLDER),
