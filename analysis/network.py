@@ -191,14 +191,11 @@ class CoParticipation:
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each undirected edge once: (row index, column index, weight) with row < column."""
-        if "edges" not in self._cache:
-            adj = self.adjacency
-            rows = np.repeat(np.arange(adj.shape[0], dtype=np.int64), np.diff(adj.indptr))
-            upper = adj.indices > rows
-            self._cache["edges"] = (rows[upper], adj.indices[upper].astype(np.int64),
-                                    adj.data[upper])
-        edges: tuple[np.ndarray, np.ndarray, np.ndarray] = self._cache["edges"]
-        return edges
+        # Not cached: at 10M+ edges these arrays cost hundreds of MB (int32 keeps them small).
+        adj = self.adjacency
+        rows = _row_indices(adj)
+        upper = adj.indices > rows
+        return rows[upper], adj.indices[upper].astype(np.int32, copy=False), adj.data[upper]
 
     def to_networkx(self) -> nx.Graph:
         """A networkx Graph (nodes = partner ids in sorted order, edge attribute ``weight``).
@@ -221,8 +218,8 @@ class CoParticipation:
             rows, cols, weights = self.edges()
             graph = ig.Graph(n=self.n_nodes)
             # add_edges with an (m, 2) array is several times faster than the constructor.
-            graph.add_edges(np.column_stack([rows, cols]))
-            graph.es["weight"] = weights.astype(float).tolist()
+            graph.add_edges(np.column_stack([rows, cols]).astype(np.int64))
+            graph.es["weight"] = weights.astype(np.int64).tolist()
             graph.vs["name"] = self.partner_ids.tolist()
             self._cache["igraph"] = graph
         cached: ig.Graph = self._cache["igraph"]
@@ -234,10 +231,15 @@ class CoParticipation:
         return self._igraph().copy()
 
 
+def _row_indices(matrix: sp.csr_matrix) -> np.ndarray:
+    """The row of every stored entry of a CSR matrix (int32: half the memory of int64)."""
+    return np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
+
+
 def _drop_diagonal(matrix: sp.csr_matrix) -> sp.csr_matrix:
     # Masking the stored entries avoids setdiag(), which would store explicit zeros for
     # partners in no group and warn about changing the sparsity structure.
-    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    rows = _row_indices(matrix)
     keep = matrix.indices != rows
     counts = np.bincount(rows[keep], minlength=matrix.shape[0])
     indptr = np.concatenate([[0], np.cumsum(counts)])
@@ -461,10 +463,23 @@ def _categories(cp: CoParticipation, partners_frame: pd.DataFrame, attribute: st
     return labels, np.array(sorted(set(labels.tolist())), dtype=object)
 
 
-def _one_hot(labels: np.ndarray, categories: np.ndarray) -> sp.csr_matrix:
+def _one_hot(labels: np.ndarray, categories: np.ndarray, dtype: Any) -> sp.csr_matrix:
     codes = pd.Index(categories).get_indexer(labels)
     n = len(labels)
-    return sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(categories)))
+    return sp.csr_matrix((np.ones(n, dtype=dtype), (np.arange(n), codes)),
+                         shape=(n, len(categories)))
+
+
+def _category_sums(cp: CoParticipation, labels: np.ndarray, categories: np.ndarray,
+                   *, weighted: bool) -> np.ndarray:
+    """Dense n x categories: each node's ties (or tie weights) into each category."""
+    adj = cp.adjacency
+    data = adj.data if weighted else np.ones_like(adj.data)
+    # Same dtype on both sides, sharing the adjacency's index arrays: scipy then multiplies
+    # without an upcast copy of a matrix that holds tens of millions of entries at scale.
+    same = sp.csr_matrix((data, adj.indices, adj.indptr), shape=adj.shape)
+    product = same @ _one_hot(labels, categories, data.dtype)
+    return np.asarray(product.toarray(), dtype=float)
 
 
 def bridging(
@@ -503,11 +518,7 @@ def bridging(
     {'ei': [0.0, -1.0, 1.0], 'participation': [0.5, 0.0, 0.0]}
     """
     labels, categories = _categories(cp, partners_frame, attribute)
-    adj = cp.adjacency.astype(float)
-    if not weighted:
-        adj = adj.sign()
-    onehot = _one_hot(labels, categories)
-    by_category = (adj @ onehot).toarray() if len(labels) else np.zeros((0, len(categories)))
+    by_category = _category_sums(cp, labels, categories, weighted=weighted)
     total = by_category.sum(axis=1)
     codes = pd.Index(categories).get_indexer(labels)
     internal = by_category[np.arange(len(labels)), codes] if len(labels) else np.zeros(0)
@@ -557,11 +568,11 @@ def mixing_matrix(
         Square, indexed and columned by category. All zeros when there are no edges.
     """
     labels, categories = _categories(cp, partners_frame, attribute)
-    adj = cp.adjacency.astype(float)
-    if not weighted:
-        adj = adj.sign()
-    onehot = _one_hot(labels, categories)
-    matrix = (onehot.T @ adj @ onehot).toarray()
+    by_category = _category_sums(cp, labels, categories, weighted=weighted)
+    codes = pd.Index(categories).get_indexer(labels)
+    # Row sums of by_category grouped by the node's own category: C.T @ A @ C.
+    matrix = np.zeros((len(categories), len(categories)))
+    np.add.at(matrix, codes, by_category)
     total = matrix.sum()
     if normalized and total > 0:
         matrix = matrix / total
@@ -674,6 +685,8 @@ def network_summary(
     cp = coparticipation(ds, as_of=as_of, since=since)
     cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed)
     comm = communities(cp, seed=seed)
+    # The igraph copy of a large graph is the biggest object held; bridging does not need it.
+    cp._cache.pop("igraph", None)
     names = ds.partners.set_index("partner_id")["name"]
     nodes = cent.copy()
     nodes.insert(1, "name", names.reindex(pd.Index(cp.partner_ids)).fillna("").to_numpy())

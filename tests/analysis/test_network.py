@@ -1,0 +1,429 @@
+"""Tests of analysis.network against networkx's own functions and hand-computed answers.
+
+Known answers come from an independent implementation (networkx) on the Davis Southern Women
+two-mode data it ships, and from a 6-node graph computed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from analysis import network
+from analysis.network import CoParticipation
+from graph.model import Dataset
+
+AS_OF = "1936-01-01"
+
+
+# ------------------------------------------------------------------------------------------
+# fixtures
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def davis_graph() -> nx.Graph:
+    return nx.davis_southern_women_graph()
+
+
+def _davis_dataset(graph: nx.Graph) -> Dataset:
+    women = sorted(graph.graph["top"])
+    events = graph.graph["bottom"]
+    sectors = ["Industry", "Academic", "Media"]
+    regions = ["Americas", "Europe"]
+    partners = pd.DataFrame({
+        "partner_id": women,
+        "name": women,
+        "sector": [sectors[i % 3] for i in range(len(women))],
+        "country": ["USA"] * len(women),
+        "region": [regions[i % 2] for i in range(len(women))],
+    })
+    # Davis' events ran from February to November 1936 (E1..E14 in date order).
+    event_frame = pd.DataFrame({
+        "event_id": events,
+        "name": events,
+        "date": [f"1935-{(i % 12) + 1:02d}-01" for i in range(len(events))],
+    })
+    attendance = pd.DataFrame(
+        [(e, w) for w in women for e in graph[w]], columns=["event_id", "partner_id"]
+    )
+    return Dataset.from_frames(partners=partners, events=event_frame, attendance=attendance)
+
+
+@pytest.fixture(scope="module")
+def davis(davis_graph: nx.Graph) -> Dataset:
+    return _davis_dataset(davis_graph)
+
+
+@pytest.fixture(scope="module")
+def davis_cp(davis: Dataset) -> CoParticipation:
+    return network.coparticipation(davis, as_of=AS_OF)
+
+
+def _random_dataset(partners: int, events: int, *, seed: int, size: int = 6) -> Dataset:
+    """Random two-mode data: each event draws 2..size attendees among the partners."""
+    rng = np.random.default_rng(seed)
+    ids = [f"p{i:04d}" for i in range(partners)]
+    rows = []
+    for e in range(events):
+        k = int(rng.integers(2, size + 1))
+        for p in rng.choice(partners, size=k, replace=False):
+            rows.append((f"e{e:04d}", ids[p]))
+    return Dataset.from_frames(
+        partners=pd.DataFrame({
+            "partner_id": ids, "name": ids,
+            "sector": rng.choice(["Industry", "Academic", "Civil Society"], size=partners),
+            "country": ["USA"] * partners,
+            "region": rng.choice(["Americas", "Europe", "Africa", "Asia"], size=partners),
+        }),
+        events=pd.DataFrame({"event_id": [f"e{e:04d}" for e in range(events)],
+                             "name": "x", "date": "2024-01-01"}),
+        attendance=pd.DataFrame(rows, columns=["event_id", "partner_id"]),
+    )
+
+
+@pytest.fixture(scope="module")
+def medium() -> Dataset:
+    # About 400 partners in one big component: enough for sampling to be meaningful.
+    return _random_dataset(400, 260, seed=7)
+
+
+def _hand_graph() -> tuple[CoParticipation, pd.DataFrame]:
+    """a-b (2), a-c (1), a-e (1), c-d (3), d-e (1); f isolated.
+
+    Sectors: a, b, f = X; c, d = Y; e = Z.
+    """
+    ids = np.array(["a", "b", "c", "d", "e", "f"], dtype=object)
+    index = {p: i for i, p in enumerate(ids)}
+    dense = np.zeros((6, 6), dtype=np.int32)
+    for u, v, w in [("a", "b", 2), ("a", "c", 1), ("a", "e", 1), ("c", "d", 3), ("d", "e", 1)]:
+        dense[index[u], index[v]] = dense[index[v], index[u]] = w
+    cp = CoParticipation(ids, sp.csr_matrix(dense), pd.Timestamp("2024-01-01"), None)
+    frame = pd.DataFrame({"partner_id": ids, "sector": ["X", "X", "Y", "Y", "Z", "X"]})
+    return cp, frame
+
+
+# ------------------------------------------------------------------------------------------
+# projection
+# ------------------------------------------------------------------------------------------
+
+
+def test_projection_equals_networkx_weighted_projection_edge_by_edge(
+    davis_graph: nx.Graph, davis_cp: CoParticipation
+) -> None:
+    expected = nx.bipartite.weighted_projected_graph(davis_graph, davis_graph.graph["top"])
+    ours = davis_cp.to_networkx()
+    assert sorted(ours.nodes) == sorted(expected.nodes)
+    assert davis_cp.n_edges == expected.number_of_edges() == ours.number_of_edges()
+    for u, v, data in expected.edges(data=True):
+        assert ours[u][v]["weight"] == data["weight"], (u, v)
+
+
+def test_projection_matrix_is_symmetric_without_diagonal(davis_cp: CoParticipation) -> None:
+    adj = davis_cp.adjacency
+    assert (adj != adj.T).nnz == 0
+    assert not adj.diagonal().any()
+    assert davis_cp.partner_ids.tolist() == sorted(davis_cp.partner_ids.tolist())
+
+
+def test_igraph_export_has_the_same_weighted_edges(davis_cp: CoParticipation) -> None:
+    graph = davis_cp.to_igraph()
+    assert graph.vcount() == davis_cp.n_nodes
+    names = graph.vs["name"]
+    ours = {frozenset((names[e.source], names[e.target])): e["weight"] for e in graph.es}
+    nxg = davis_cp.to_networkx()
+    assert ours == {frozenset((u, v)): d["weight"] for u, v, d in nxg.edges(data=True)}
+
+
+def test_two_mode_counts_successive_terms_once_and_respects_the_window() -> None:
+    ds = Dataset.from_frames(
+        partners=pd.DataFrame({"partner_id": ["a", "b", "c", "d"], "name": list("abcd"),
+                               "sector": "S", "country": "USA"}),
+        committees=pd.DataFrame({"committee_id": ["c1"], "name": ["C1"]}),
+        memberships=pd.DataFrame({
+            "committee_id": ["c1", "c1", "c1", "c1", "c1"],
+            "partner_id": ["a", "a", "b", "b", "c"],
+            # a: two terms, the second active on as_of; b: two overlapping seats (chair and
+            # member), one membership; c's seat ended before as_of.
+            "since": ["2020-01-01", "2022-01-01", "2021-01-01", "2021-06-01", "2020-01-01"],
+            "until": ["2022-01-01", None, None, None, "2021-06-01"],
+        }),
+        events=pd.DataFrame({"event_id": ["e1", "e2", "e3"], "name": "x",
+                             "date": ["2023-01-01", "2023-06-01", "2024-06-01"]}),
+        attendance=pd.DataFrame({"event_id": ["e1", "e1", "e2", "e2", "e3", "e3"],
+                                 "partner_id": ["a", "d", "a", "d", "a", "b"]}),
+    )
+    incidence = network.two_mode(ds, as_of="2024-01-01", since="2023-01-01")
+    # e1 is on `since` (excluded), e3 after as_of (excluded): only c1 and e2 are groups.
+    assert incidence.group_ids.tolist() == ["c1", "e2"]
+    assert incidence.group_kinds.tolist() == ["committee", "event"]
+    assert incidence.matrix.toarray().tolist() == [[1, 1], [1, 0], [0, 0], [0, 1]]
+    cp = network.coparticipation(ds, as_of="2024-01-01", since="2023-01-01")
+    assert cp.adjacency.toarray().tolist() == [[0, 1, 0, 1], [1, 0, 0, 0],
+                                               [0, 0, 0, 0], [1, 0, 0, 0]]
+
+
+# ------------------------------------------------------------------------------------------
+# centralities
+# ------------------------------------------------------------------------------------------
+
+
+def test_centralities_equal_networkx_on_davis(
+    davis_graph: nx.Graph, davis_cp: CoParticipation
+) -> None:
+    projected = nx.bipartite.weighted_projected_graph(davis_graph, davis_graph.graph["top"])
+    ours = network.centralities(davis_cp).set_index("partner_id")
+    ids = ours.index.tolist()
+    assert ours["degree"].tolist() == [projected.degree(p) for p in ids]
+    assert ours["strength"].tolist() == [projected.degree(p, weight="weight") for p in ids]
+    expected = nx.betweenness_centrality(projected)
+    np.testing.assert_allclose(ours["betweenness"], [expected[p] for p in ids], atol=1e-12)
+    assert ours.attrs["method"]["betweenness"] == "exact"
+    # Davis' projection is nearly complete, but not all betweenness is zero.
+    assert ours["betweenness"].max() > 0
+
+
+def test_baseline_agrees_with_fast_path_exact_and_sampled(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    base = network.projection_networkx_baseline(medium, as_of="2024-06-30")
+    ours = network.centralities(cp)
+    assert network.equal_results(ours, base)
+    sampled = network.centralities(cp, exact_threshold=10, samples=40, seed=3)
+    base_sampled = network.projection_networkx_baseline(medium, as_of="2024-06-30", k=40, seed=3)
+    assert sampled.attrs["method"] == {"betweenness": "sampled", "samples": 40, "seed": 3,
+                                       "exact_threshold": 10}
+    assert network.equal_results(sampled, base_sampled)
+    # The helper is not vacuous: the sampled estimate differs from the exact values.
+    assert not network.equal_results(sampled, base)
+
+
+def test_sampled_betweenness_is_close_to_exact(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    exact = network.centralities(cp)["betweenness"].to_numpy()
+    estimate = network.centralities(cp, exact_threshold=100, samples=200, seed=11)
+    values = estimate["betweenness"].to_numpy()
+    assert estimate.attrs["method"]["betweenness"] == "sampled"
+    assert np.corrcoef(exact, values)[0, 1] > 0.95
+    assert abs(values.sum() - exact.sum()) / exact.sum() < 0.1
+    # The most central partners are found by the estimate too.
+    top_exact = set(np.argsort(exact)[-10:])
+    assert len(top_exact & set(np.argsort(values)[-20:])) >= 8
+
+
+def test_sampled_betweenness_is_deterministic_per_seed(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    first = network.centralities(cp, exact_threshold=10, samples=30, seed=5)
+    again = network.centralities(cp, exact_threshold=10, samples=30, seed=5)
+    other = network.centralities(cp, exact_threshold=10, samples=30, seed=6)
+    assert first["betweenness"].tolist() == again["betweenness"].tolist()
+    assert first["betweenness"].tolist() != other["betweenness"].tolist()
+
+
+@pytest.mark.parametrize("kwargs", [{"samples": 1}, {"exact_threshold": -1}, {"samples": 2.5}])
+def test_centralities_refuse_bad_options(davis_cp: CoParticipation, kwargs: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        network.centralities(davis_cp, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------
+# communities
+# ------------------------------------------------------------------------------------------
+
+# The classic split of Davis, Gardner and Gardner (1941): women 1-9 and 10-18. Pearl
+# Oglethorpe (8) is the best-known ambiguous member (Freeman 2003, "Finding social groups: a
+# meta-analysis of the Southern Women data"): she attended events of both cliques and several
+# analyses place her with the second group. Weighted Louvain on the projection does so.
+CLASSIC_FIRST = {
+    "Evelyn Jefferson", "Laura Mandeville", "Theresa Anderson", "Brenda Rogers",
+    "Charlotte McDowd", "Frances Anderson", "Eleanor Nye", "Pearl Oglethorpe", "Ruth DeSand",
+}
+AMBIGUOUS = {"Pearl Oglethorpe"}
+
+
+def test_davis_communities_match_the_classic_split(
+    davis_graph: nx.Graph, davis_cp: CoParticipation
+) -> None:
+    found = network.communities(davis_cp, seed=0)
+    women = set(davis_graph.graph["top"])
+    assert found.sizes == [10, 8]
+    first, second = (set(g) for g in found.groups())
+    assert second == CLASSIC_FIRST - AMBIGUOUS
+    assert first == (women - CLASSIC_FIRST) | AMBIGUOUS
+    # The modularity igraph reports equals networkx's for the same partition.
+    projected = nx.bipartite.weighted_projected_graph(davis_graph, davis_graph.graph["top"])
+    assert found.modularity == pytest.approx(
+        nx.community.modularity(projected, [first, second], weight="weight"), abs=1e-12
+    )
+
+
+def test_communities_are_deterministic_per_seed_and_relabelled_by_size(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    first = network.communities(cp, seed=3)
+    again = network.communities(cp, seed=3)
+    assert first.membership.tolist() == again.membership.tolist()
+    sizes = first.sizes
+    assert sizes == sorted(sizes, reverse=True)
+    assert sum(sizes) == cp.n_nodes
+    # Equal sizes are ordered by their smallest member id.
+    groups = first.groups()
+    for a, b in zip(groups, groups[1:], strict=False):
+        if len(a) == len(b):
+            assert a[0] < b[0]
+    # Louvain beats a trivial partition on this random graph.
+    assert first.modularity is not None and first.modularity > 0.2
+
+
+def test_relabel_orders_by_size_then_smallest_member() -> None:
+    raw = np.array([5, 5, 2, 7, 7, 2, 9])
+    # sizes: 5 -> 2 (first at 0), 2 -> 2 (first at 2), 7 -> 2 (first at 3), 9 -> 1
+    assert network._relabel(raw).tolist() == [0, 0, 1, 2, 2, 1, 3]
+
+
+def test_communities_refuse_bad_resolution(davis_cp: CoParticipation) -> None:
+    with pytest.raises(ValueError, match="resolution"):
+        network.communities(davis_cp, resolution=0)
+
+
+# ------------------------------------------------------------------------------------------
+# bridging and mixing
+# ------------------------------------------------------------------------------------------
+
+
+def test_ei_index_and_participation_by_hand() -> None:
+    cp, frame = _hand_graph()
+    ties = network.bridging(cp, frame, attribute="sector").set_index("partner_id")
+    # a: b (X), c (Y), e (Z): internal 1, external 2.
+    expected_ei = {"a": 1 / 3, "b": -1.0, "c": 0.0, "d": 0.0, "e": 1.0}
+    expected_p = {"a": 2 / 3, "b": 0.0, "c": 0.5, "d": 0.5, "e": 0.5}
+    for p, value in expected_ei.items():
+        assert ties.loc[p, "ei"] == pytest.approx(value)
+        assert ties.loc[p, "participation"] == pytest.approx(expected_p[p])
+    assert math.isnan(ties.loc["f", "ei"]) and math.isnan(ties.loc["f", "participation"])
+    weights = network.bridging(cp, frame, attribute="sector", weighted=True).set_index(
+        "partner_id")
+    # a: weight 2 inside X, 1 to Y, 1 to Z. c: 3 to d (Y), 1 to a (X).
+    expected_ei = {"a": 0.0, "b": -1.0, "c": -0.5, "d": -0.5, "e": 1.0}
+    expected_p = {"a": 1 - (0.25 + 0.0625 + 0.0625), "b": 0.0, "c": 0.375, "d": 0.375, "e": 0.5}
+    for p, value in expected_ei.items():
+        assert weights.loc[p, "ei"] == pytest.approx(value)
+        assert weights.loc[p, "participation"] == pytest.approx(expected_p[p])
+    assert weights.loc["c", "internal"] == 3 and weights.loc["c", "external"] == 1
+
+
+def test_bridging_needs_every_node_in_the_frame() -> None:
+    cp, frame = _hand_graph()
+    with pytest.raises(ValueError, match="lacks partners"):
+        network.bridging(cp, frame.iloc[:3])
+    with pytest.raises(ValueError, match="no column 'region'"):
+        network.bridging(cp, frame, attribute="region")
+
+
+def _multigraph(graph: nx.Graph) -> nx.MultiGraph:
+    """An integer-weighted graph as parallel edges, for networkx's unweighted mixing."""
+    multi = nx.MultiGraph()
+    multi.add_nodes_from(graph.nodes(data=True))
+    for u, v, w in graph.edges(data="weight"):
+        multi.add_edges_from([(u, v)] * int(w))
+    return multi
+
+
+@pytest.mark.parametrize("attribute", ["sector", "region"])
+@pytest.mark.parametrize("normalized", [False, True])
+def test_mixing_matrix_equals_networkx(
+    davis: Dataset, davis_cp: CoParticipation, attribute: str, normalized: bool
+) -> None:
+    graph = davis_cp.to_networkx()
+    nx.set_node_attributes(graph, davis.partners.set_index("partner_id")[attribute].to_dict(),
+                           attribute)
+    categories = sorted(davis.partners[attribute].unique())
+    mapping = {c: i for i, c in enumerate(categories)}
+    counts = network.mixing_matrix(davis_cp, davis.partners, attribute=attribute,
+                                   normalized=normalized, weighted=False)
+    assert counts.index.tolist() == categories == counts.columns.tolist()
+    np.testing.assert_allclose(counts.to_numpy(), nx.attribute_mixing_matrix(
+        graph, attribute, mapping=mapping, normalized=normalized))
+    weighted = network.mixing_matrix(davis_cp, davis.partners, attribute=attribute,
+                                     normalized=normalized)
+    np.testing.assert_allclose(weighted.to_numpy(), nx.attribute_mixing_matrix(
+        _multigraph(graph), attribute, mapping=mapping, normalized=normalized))
+
+
+def test_mixing_matrix_by_hand() -> None:
+    cp, frame = _hand_graph()
+    matrix = network.mixing_matrix(cp, frame)
+    # X-X: a-b (2) twice; X-Y: a-c (1); X-Z: a-e (1); Y-Y: c-d (3) twice; Y-Z: d-e (1).
+    assert matrix.to_numpy().tolist() == [[4, 1, 1], [1, 6, 1], [1, 1, 0]]
+
+
+# ------------------------------------------------------------------------------------------
+# the report's network section
+# ------------------------------------------------------------------------------------------
+
+
+def test_network_summary_json_shape(davis: Dataset) -> None:
+    result = network.network_summary(davis, as_of=AS_OF)
+    out = result.to_dict()
+    text = json.dumps(out, allow_nan=False)  # plain JSON, no NaN
+    assert json.loads(text) == out
+    ids = [n["partner_id"] for n in out["nodes"]]
+    assert ids == sorted(davis.partners["partner_id"])
+    keys = {"partner_id", "degree", "strength", "betweenness", "community", "ei_sector",
+            "participation_sector", "ei_region", "participation_region"}
+    assert all(keys <= set(n) for n in out["nodes"])
+    assert out["edges"] == 139
+    assert out["communities"] == [10, 8]
+    assert out["modularity"] == pytest.approx(result.communities.modularity)
+    assert out["method"]["betweenness"] == "exact"
+    assert out["method"]["community_seed"] == 0
+    assert set(out["mixing"]) == {"sector", "region"}
+    assert out["mixing"]["region"]["Americas"]["Europe"] == out["mixing"]["region"]["Europe"][
+        "Americas"]
+    bridges = out["bridging"]["sector"]
+    assert bridges and bridges == sorted(bridges, key=lambda b: -b["participation"])
+    assert {"partner_id", "name", "sector", "participation", "ei"} <= set(bridges[0])
+    nodes = {n["partner_id"]: n for n in out["nodes"]}
+    cent = network.centralities(network.coparticipation(davis, as_of=AS_OF))
+    assert [nodes[p]["betweenness"] for p in cent["partner_id"]] == cent["betweenness"].tolist()
+
+
+def test_network_summary_says_when_betweenness_is_sampled(medium: Dataset) -> None:
+    out = network.network_summary(medium, as_of="2024-06-30", exact_threshold=50, samples=20,
+                                  seed=4).to_dict()
+    assert out["method"]["betweenness"] == "sampled"
+    assert out["method"]["samples"] == 20 and out["method"]["seed"] == 4
+    json.dumps(out, allow_nan=False)
+
+
+def test_empty_window_gives_an_empty_result() -> None:
+    ds = Dataset.from_frames(
+        partners=pd.DataFrame({"partner_id": ["a", "b"], "name": ["A", "B"], "sector": "S",
+                               "country": "USA", "joined": ["2030-01-01", "2030-01-01"]}),
+        events=pd.DataFrame({"event_id": ["e1"], "name": "x", "date": ["2030-02-01"]}),
+        attendance=pd.DataFrame({"event_id": ["e1", "e1"], "partner_id": ["a", "b"]}),
+    )
+    result = network.network_summary(ds, as_of="2024-01-01")
+    out = result.to_dict()
+    json.dumps(out, allow_nan=False)
+    assert out["nodes"] == [] and out["edges"] == 0 and out["communities"] == []
+    assert out["modularity"] is None
+    assert out["bridging"] == {"sector": [], "region": []}
+    assert network.centralities(network.coparticipation(ds, as_of="2024-01-01")).empty
+
+
+def test_partners_without_ties_are_isolated_nodes() -> None:
+    ds = Dataset.from_frames(
+        partners=pd.DataFrame({"partner_id": ["a", "b", "c"], "name": list("ABC"),
+                               "sector": ["S", "T", "S"], "country": "USA"}),
+        events=pd.DataFrame({"event_id": ["e1"], "name": "x", "date": ["2024-02-01"]}),
+        attendance=pd.DataFrame({"event_id": ["e1", "e1"], "partner_id": ["a", "b"]}),
+    )
+    out = network.network_summary(ds, as_of="2024-06-30").to_dict()
+    c = out["nodes"][2]
+    assert (c["partner_id"], c["degree"], c["strength"], c["ei_sector"]) == ("c", 0, 0, None)
+    assert out["communities"] == [2, 1]
