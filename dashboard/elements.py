@@ -10,6 +10,8 @@ with the strongest group-to-group links; ``focus`` drills into one group's membe
 from __future__ import annotations
 
 import math
+import random
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +27,9 @@ NODE_SHARE = 0.6
 MIN_SIZE, MAX_SIZE = 14.0, 54.0
 AGGREGATE_PREFIX = "group::"
 CANVAS = 1200.0
+# igraph's layouts draw from one process-wide generator; seed it per call under a lock so the
+# same view always gets the same picture, even with concurrent callbacks
+_LAYOUT_LOCK = threading.Lock()
 
 
 def _positions(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, seed: int
@@ -40,8 +45,13 @@ def _positions(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, 
     # log-scaled weights: a pair sharing 200 events should pull harder than one sharing 2,
     # but not collapse onto each other
     weights = (1.0 + np.log1p(weight.astype(float))).tolist() if len(src) else None
-    layout = graph.layout_fruchterman_reingold(weights=weights, seed=start, niter=300,
-                                               grid="nogrid")
+    with _LAYOUT_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            layout = graph.layout_fruchterman_reingold(weights=weights, seed=start, niter=300,
+                                                       grid="nogrid")
+        finally:
+            ig.set_random_number_generator(random)
     coords = np.asarray(layout.coords, dtype=float)
     coords -= coords.min(axis=0)
     span = float(coords.max()) or 1.0
