@@ -214,8 +214,9 @@ def composition_figure(before: dict[str, Any], now: dict[str, Any], dimension: s
         hovertemplate="%{x}: expected %{y:.0%}<extra></extra>",
     )
     fig.update_layout(
-        barmode="group", template="plotly_white", height=320, yaxis_tickformat=".0%",
-        margin={"l": 40, "r": 10, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.12},
+        barmode="group", template="plotly_white", height=340, yaxis_tickformat=".0%",
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": -0.15, "yanchor": "top"},
         title={"text": f"{DIMENSIONS.get(dimension, dimension)}: share of the room", "x": 0},
     )
     return fig

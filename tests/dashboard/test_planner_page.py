@@ -16,10 +16,20 @@ import sys
 import dash
 import openpyxl
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
 from graph.memory import MemoryStore
 from tests.dashboard.data import FORMULA_NAME, SCRIPT_NAME, small_dataset
+from tests.plugins.browser import (
+    dash_errors,
+    save_screenshot,
+    severe_console,
+    wait_for,
+    wait_for_dash,
+)
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +192,87 @@ def test_layout_holds_the_controls(page, ctx):
     for component_id in (page.PL_EVENT, page.PL_RUN, page.PL_PICKS, page.PL_ADD, page.PL_CHART,
                          page.PL_CSV, page.PL_XLSX, page.PL_DOWNLOAD):
         assert component_id in text
+
+
+# --- in the real browser -------------------------------------------------------------------------
+
+
+def _click(driver, element) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    try:
+        element.click()
+    except ElementClickInterceptedException:
+        # a sticky header or an open menu covers it: click it the way a script would
+        driver.execute_script("arguments[0].click();", element)
+
+
+def _choose(driver, component_id: str, text: str) -> None:
+    """Pick ``text`` in a dash 4 dcc.Dropdown: open it, type into its search box, Enter."""
+    # the page's layout arrives with a callback after the app shell: wait for the component
+    box = wait_for(lambda: driver.find_elements(By.ID, component_id), message=component_id)[0]
+    _click(driver, box)
+    search = driver.switch_to.active_element
+    search.send_keys(text)
+
+    def option():
+        found = [e for e in driver.find_elements(By.CSS_SELECTOR, "[role=option]")
+                 if text in e.text and e.is_displayed()]
+        return found[0] if found else None
+
+    wait_for(option, message=f"the option {text!r}")
+    _click(driver, option())
+    if driver.find_elements(By.CSS_SELECTOR, "[role=option]"):
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # a multi-select stays open
+
+
+@pytest.mark.browser
+def test_in_the_browser_pick_an_event_get_a_list_add_a_person(
+    chrome_driver, serve_app, screenshot_dir, ds
+):
+    url = serve_app(create_app(MemoryStore(ds)))
+    driver = chrome_driver
+    severe_console(driver)  # drain what earlier tests left
+    driver.get(url + "/planner")
+    wait_for_dash(driver)
+    page_module = sys.modules[next(m for m, p in dash.page_registry.items()
+                                   if p["path"] == "/planner")]
+    _choose(driver, page_module.PL_EVENT, "All Hands 2024")
+    wait_for(lambda: "All Hands 2024" in driver.find_element(By.ID, page_module.PL_EVENT).text,
+             message="the event chosen")
+    size_box = driver.find_element(By.ID, page_module.PL_SIZE)
+    size_box.clear()
+    size_box.send_keys("2")
+    _click(driver, driver.find_element(By.ID, page_module.PL_RUN))
+
+    room = len(_attendees(ds, "e4"))
+    summary = lambda: driver.find_element(By.ID, page_module.PL_SUMMARY).text  # noqa: E731
+    wait_for(lambda: f"People in the room: {room} → {room + 2}" in summary(),
+             message="two recommendations in the room")
+    picks = driver.find_elements(By.CSS_SELECTOR, f"#{page_module.PL_PICKS} input[type=checkbox]")
+    assert len(picks) == 2 and all(p.is_selected() for p in picks)
+    expected = page_module.make_plan(ds, mode="event", event_id="e4", date=None, draft=None,
+                                     size=2)
+    listed = driver.find_element(By.ID, page_module.PL_PICKS).text
+    for rec in expected["recommendations"]:
+        assert rec["reasons"][0] in listed
+    save_screenshot(driver, screenshot_dir, "planner-recommended")
+
+    # Add someone by hand: the room grows by one and the chart's "now" bar follows.
+    chosen = {r["partner_id"] for r in expected["recommendations"]} | _attendees(ds, "e4")
+    partners = ds.partners.set_index("partner_id")
+    add_options = page_module.add_options(ds, expected)[0]
+    extra = next(o["value"] for o in add_options if o["value"] not in chosen)
+    _choose(driver, page_module.PL_ADD, partners.loc[extra, "name"])
+    wait_for(lambda: f"People in the room: {room} → {room + 3}" in summary(),
+             message="the added person in the room")
+    legend = driver.find_element(By.ID, page_module.PL_CHART).text
+    assert f"now ({room + 3})" in legend
+
+    # Untick a recommendation: the room shrinks again.
+    _click(driver, driver.find_elements(
+        By.CSS_SELECTOR, f"#{page_module.PL_PICKS} input[type=checkbox]")[0])
+    wait_for(lambda: f"People in the room: {room} → {room + 2}" in summary(),
+             message="the unticked pick out of the room")
+    save_screenshot(driver, screenshot_dir, "planner-what-if")
+    assert dash_errors(driver) == []
+    assert severe_console(driver) == []
