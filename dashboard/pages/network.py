@@ -221,15 +221,22 @@ def _items(title: str, values: list[str], limit: int = 12) -> list[Any]:
 def show_details(node: dict[str, Any] | None, search: str | None, start: str | None,
                  end: str | None, program: str | None, group_by: str | None) -> Any:
     """The details panel of the tapped (or searched) node; text only, so names stay inert."""
+    if ctx.triggered_id == ids.NET_SEARCH:
+        node = {"id": search} if search else None
+    panel = details_panel(node, start=start, end=end, program=program, group_by=group_by)
+    return no_update if panel is None else panel
+
+
+def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | None,
+                  program: str | None, group_by: str | None) -> Any:
+    """Components describing ``node`` (tap data or ``{"id": partner_id}``); None for no node."""
     state = app_state()
     as_of = parse_date(end, _dt.date.today()) or _dt.date.today()
     since = parse_date(start)
     if since is not None and since >= as_of:
         since = None
-    if ctx.triggered_id == ids.NET_SEARCH:
-        node = {"id": search} if search else None
     if not node:
-        return no_update
+        return None
     node_id = str(node.get("id", ""))
     if focus_of(node_id) is not None:
         info = group_details(state, node, group_by=group_by or "community", as_of=as_of,

@@ -149,12 +149,19 @@ def update_tables(date: str | None, since: str | None, kind: str | None,
 def download(_csv: int | None, _xlsx: int | None, groups: list[dict[str, Any]] | None,
              gaps: list[dict[str, Any]] | None) -> Any:
     """Exactly the rows shown (after the tables' filters and sorting), as CSV or XLSX."""
+    fmt = {ids.REP_CSV: "csv", ids.REP_XLSX: "xlsx"}.get(str(ctx.triggered_id))
+    return export(fmt, groups, gaps) if fmt else no_update
+
+
+def export(fmt: str, groups: list[dict[str, Any]] | None, gaps: list[dict[str, Any]] | None
+           ) -> dict[str, Any]:
+    """The dcc.Download payload of the two tables as ``fmt`` ("csv" or "xlsx")."""
     stamp = _dt.date.today().isoformat()
-    if ctx.triggered_id == ids.REP_CSV:
+    if fmt == "csv":
         text = to_csv(groups or [], GROUP_COLUMNS) + "\r\n" + to_csv(gaps or [], GAP_COLUMNS)
         return dcc.send_string(text, f"representation-{stamp}.csv", type="text/csv")
-    if ctx.triggered_id == ids.REP_XLSX:
+    if fmt == "xlsx":
         data = to_xlsx({"Committees and events": (GROUP_COLUMNS, groups or []),
                         "Gaps": (GAP_COLUMNS, gaps or [])})
         return dcc.send_bytes(data, f"representation-{stamp}.xlsx")
-    return no_update
+    raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
