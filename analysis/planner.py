@@ -730,7 +730,7 @@ def recommend(
         else:
             choose, guest_reason = guests_ok, False
         best = min(
-            np.flatnonzero(choose),
+            (int(j) for j in np.flatnonzero(choose)),
             key=lambda j: (
                 -round(float(score[j]), 9),
                 int(recent[j]),

@@ -164,15 +164,11 @@ def print_table(result: dict[str, Any], *, title: str, console: Any = None) -> N
 
     console = console or Console(soft_wrap=False)
     picks = Table(title=title, show_lines=True)
-    for col, opts in (
-        ("#", {"justify": "right"}),
-        ("partner", {}),
-        ("name", {}),
-        ("membership", {}),
-        ("score", {"justify": "right"}),
-        ("why", {"overflow": "fold"}),
-    ):
-        picks.add_column(col, **opts)
+    picks.add_column("#", justify="right")
+    for col in ("partner", "name", "membership"):
+        picks.add_column(col)
+    picks.add_column("score", justify="right")
+    picks.add_column("why", overflow="fold")
     for n, rec in enumerate(result["recommendations"], start=1):
         picks.add_row(
             str(n), rec["partner_id"], rec["name"], rec["membership"], f"{rec['score']:.3f}",

@@ -222,7 +222,7 @@ def composition_figure(before: dict[str, Any], now: dict[str, Any], dimension: s
     return fig
 
 
-def summary_line(before: dict[str, Any], now: dict[str, Any]) -> html.Div:
+def summary_line(before: dict[str, Any], now: dict[str, Any]) -> html.Ul:
     """Room size, diversity per dimension and the number of gaps, before → now."""
     items = [html.Li(f"People in the room: {before['size']} → {now['size']}",
                      id="planner-summary-size")]
@@ -434,7 +434,7 @@ def layout(**_: Any) -> Any:
                             dbc.RadioItems(id=PL_DIMENSION, inline=True, value="sector",
                                            options=[{"label": v, "value": k}
                                                     for k, v in DIMENSIONS.items()]),
-                            dcc.Graph(id=PL_CHART, config=PLOT_CONFIG,
+                            dcc.Graph(id=PL_CHART, config=PLOT_CONFIG,  # type: ignore[arg-type]
                                       figure=empty_figure("Pick an event and press Recommend")),
                             html.Div(id=PL_SUMMARY, className="mb-2"),
                             html.Div(id=PL_GAPS),
