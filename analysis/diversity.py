@@ -193,12 +193,12 @@ def diversity(counts: Counts, k: int | None = None) -> dict[str, float]:
     {'blau': 0.5, 'normalised_blau': 1.0, 'shannon': 0.6931471805599453, 'evenness': 1.0}
     """
     array = _as_array(counts)
-    kk = _k(array, k)
+    _k(array, k)  # check k once, before any index is computed
     return {
         "blau": blau(array),
-        "normalised_blau": normalised_blau(array, kk),
+        "normalised_blau": normalised_blau(array, k),
         "shannon": shannon(array),
-        "evenness": evenness(array, kk),
+        "evenness": evenness(array, k),
     }
 
 
