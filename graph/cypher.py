@@ -1,0 +1,326 @@
+"""Every Cypher statement of the project, as named constants and small builders.
+
+Schema (see shared DESIGN.md, "Neo4j"):
+
+- ``(:Partner {partner_id, name, joined, left, membership, <extra columns>})``
+  ``-[:IN_SECTOR]->(:Sector {name})`` and ``-[:BASED_IN]->(:Country {iso3, name, subregion,
+  global_south})-[:IN_REGION]->(:Region {name})`` (UN M49 region; the sub-region is a property
+  of the Country, so Region names never collide with sub-region names);
+- ``(:Committee {committee_id, name, program, kind, ...})``; ``(:Partner)-[:MEMBER_OF {role,
+  since, until, sg_term, ...}]->(:Committee)``: a partner may hold two terms on one committee,
+  so a membership is keyed by ``sg_term`` (its ``since`` as ISO text, ``""`` when open);
+- ``(:Event {event_id, name, date, kind, program, city, topics, ...})-[:HELD_IN]->(:Country)``;
+  ``(:Partner)-[:ATTENDED {role, attendees, ...}]->(:Event)``, one per (event, partner);
+- ``(:Target {sg_target_id, dimension, group, min_share, max_share})``;
+- one ``(:Meta {key: "dataset"})`` holding the extra-column lists of every table (so all-empty
+  extra columns come back), the dataset version and its source.
+
+Values reach Cypher only as parameters (``$rows``, ``$ids``, ``$as_of``); the builders below only
+pick among fixed fragments from closed dictionaries, never splice user text. Every write unwinds a
+``$rows`` batch and MERGEs on a key backed by an ``IF NOT EXISTS`` constraint; none plans an Eager
+operator (tests/graph/test_cypher.py runs EXPLAIN on each).
+"""
+
+from __future__ import annotations
+
+#: Property names the store adds; an extra column of that name would be overwritten.
+TERM_KEY = "sg_term"
+TARGET_KEY = "sg_target_id"
+META_KEY = "dataset"
+SCHEMA_VERSION = 1
+
+# --------------------------------------------------------------------------- schema
+
+CONSTRAINTS: dict[str, str] = {
+    "partner_id": "CREATE CONSTRAINT partner_id IF NOT EXISTS "
+    "FOR (n:Partner) REQUIRE n.partner_id IS UNIQUE",
+    "committee_id": "CREATE CONSTRAINT committee_id IF NOT EXISTS "
+    "FOR (n:Committee) REQUIRE n.committee_id IS UNIQUE",
+    "event_id": "CREATE CONSTRAINT event_id IF NOT EXISTS "
+    "FOR (n:Event) REQUIRE n.event_id IS UNIQUE",
+    "sector_name": "CREATE CONSTRAINT sector_name IF NOT EXISTS "
+    "FOR (n:Sector) REQUIRE n.name IS UNIQUE",
+    "country_iso3": "CREATE CONSTRAINT country_iso3 IF NOT EXISTS "
+    "FOR (n:Country) REQUIRE n.iso3 IS UNIQUE",
+    "region_name": "CREATE CONSTRAINT region_name IF NOT EXISTS "
+    "FOR (n:Region) REQUIRE n.name IS UNIQUE",
+    "target_id": "CREATE CONSTRAINT target_id IF NOT EXISTS "
+    "FOR (n:Target) REQUIRE n.sg_target_id IS UNIQUE",
+    "meta_key": "CREATE CONSTRAINT meta_key IF NOT EXISTS "
+    "FOR (n:Meta) REQUIRE n.key IS UNIQUE",
+}
+#: (label, property) that each constraint makes unique, for checking SHOW CONSTRAINTS.
+CONSTRAINED: dict[str, tuple[str, str]] = {
+    "partner_id": ("Partner", "partner_id"),
+    "committee_id": ("Committee", "committee_id"),
+    "event_id": ("Event", "event_id"),
+    "sector_name": ("Sector", "name"),
+    "country_iso3": ("Country", "iso3"),
+    "region_name": ("Region", "name"),
+    "target_id": ("Target", TARGET_KEY),
+    "meta_key": ("Meta", "key"),
+}
+SHOW_CONSTRAINTS = (
+    "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+    "RETURN name, type, labelsOrTypes, properties"
+)
+
+# --------------------------------------------------------------------------- writes
+
+MERGE_SECTORS = "UNWIND $rows AS row MERGE (:Sector {name: row.name})"
+MERGE_REGIONS = "UNWIND $rows AS row MERGE (:Region {name: row.name})"
+MERGE_COUNTRIES = """
+UNWIND $rows AS row
+MERGE (c:Country {iso3: row.iso3})
+SET c = row.props
+"""
+UNLINK_STALE_REGIONS = """
+UNWIND $rows AS row
+MATCH (:Country {iso3: row.iso3})-[r:IN_REGION]->(old:Region)
+WHERE row.region IS NULL OR old.name <> row.region
+DELETE r
+"""
+LINK_REGIONS = """
+UNWIND $rows AS row
+WITH row WHERE row.region IS NOT NULL
+MATCH (c:Country {iso3: row.iso3})
+MATCH (r:Region {name: row.region})
+MERGE (c)-[:IN_REGION]->(r)
+"""
+
+MERGE_PARTNERS = """
+UNWIND $rows AS row
+MERGE (p:Partner {partner_id: row.partner_id})
+SET p = row.props
+"""
+UNLINK_STALE_SECTORS = """
+UNWIND $rows AS row
+MATCH (:Partner {partner_id: row.partner_id})-[r:IN_SECTOR]->(old:Sector)
+WHERE row.sector IS NULL OR old.name <> row.sector
+DELETE r
+"""
+LINK_SECTORS = """
+UNWIND $rows AS row
+WITH row WHERE row.sector IS NOT NULL
+MATCH (p:Partner {partner_id: row.partner_id})
+MATCH (s:Sector {name: row.sector})
+MERGE (p)-[:IN_SECTOR]->(s)
+"""
+UNLINK_STALE_BASED_IN = """
+UNWIND $rows AS row
+MATCH (:Partner {partner_id: row.partner_id})-[r:BASED_IN]->(old:Country)
+WHERE row.country IS NULL OR old.iso3 <> row.country
+DELETE r
+"""
+LINK_BASED_IN = """
+UNWIND $rows AS row
+WITH row WHERE row.country IS NOT NULL
+MATCH (p:Partner {partner_id: row.partner_id})
+MATCH (c:Country {iso3: row.country})
+MERGE (p)-[:BASED_IN]->(c)
+"""
+
+MERGE_COMMITTEES = """
+UNWIND $rows AS row
+MERGE (c:Committee {committee_id: row.committee_id})
+SET c = row.props
+"""
+
+MERGE_EVENTS = """
+UNWIND $rows AS row
+MERGE (e:Event {event_id: row.event_id})
+SET e = row.props
+"""
+UNLINK_STALE_HELD_IN = """
+UNWIND $rows AS row
+MATCH (:Event {event_id: row.event_id})-[r:HELD_IN]->(old:Country)
+WHERE row.country IS NULL OR old.iso3 <> row.country
+DELETE r
+"""
+LINK_HELD_IN = """
+UNWIND $rows AS row
+WITH row WHERE row.country IS NOT NULL
+MATCH (e:Event {event_id: row.event_id})
+MATCH (c:Country {iso3: row.country})
+MERGE (e)-[:HELD_IN]->(c)
+"""
+
+MERGE_MEMBERSHIPS = f"""
+UNWIND $rows AS row
+MATCH (p:Partner {{partner_id: row.partner_id}})
+MATCH (c:Committee {{committee_id: row.committee_id}})
+MERGE (p)-[m:MEMBER_OF {{{TERM_KEY}: row.term}}]->(c)
+SET m = row.props
+"""
+
+MERGE_ATTENDANCE = """
+UNWIND $rows AS row
+MATCH (p:Partner {partner_id: row.partner_id})
+MATCH (e:Event {event_id: row.event_id})
+MERGE (p)-[a:ATTENDED]->(e)
+SET a = row.props
+"""
+
+MERGE_TARGETS = f"""
+UNWIND $rows AS row
+MERGE (t:Target {{{TARGET_KEY}: row.target_id}})
+SET t = row.props
+"""
+
+#: ``$props`` holds plain lists and strings only (column lists, version, source).
+SET_META = "MERGE (m:Meta {key: $key}) SET m = $props"
+
+#: Every batched load query, by name (the EXPLAIN test walks this).
+LOAD_QUERIES: dict[str, str] = {
+    "MERGE_SECTORS": MERGE_SECTORS,
+    "MERGE_REGIONS": MERGE_REGIONS,
+    "MERGE_COUNTRIES": MERGE_COUNTRIES,
+    "UNLINK_STALE_REGIONS": UNLINK_STALE_REGIONS,
+    "LINK_REGIONS": LINK_REGIONS,
+    "MERGE_PARTNERS": MERGE_PARTNERS,
+    "UNLINK_STALE_SECTORS": UNLINK_STALE_SECTORS,
+    "LINK_SECTORS": LINK_SECTORS,
+    "UNLINK_STALE_BASED_IN": UNLINK_STALE_BASED_IN,
+    "LINK_BASED_IN": LINK_BASED_IN,
+    "MERGE_COMMITTEES": MERGE_COMMITTEES,
+    "MERGE_EVENTS": MERGE_EVENTS,
+    "UNLINK_STALE_HELD_IN": UNLINK_STALE_HELD_IN,
+    "LINK_HELD_IN": LINK_HELD_IN,
+    "MERGE_MEMBERSHIPS": MERGE_MEMBERSHIPS,
+    "MERGE_ATTENDANCE": MERGE_ATTENDANCE,
+    "MERGE_TARGETS": MERGE_TARGETS,
+}
+
+# --------------------------------------------------------------------------- deletes (--replace)
+
+#: table -> (label, key property) of the nodes a table's rows become.
+NODE_TABLES: dict[str, tuple[str, str]] = {
+    "partners": ("Partner", "partner_id"),
+    "committees": ("Committee", "committee_id"),
+    "events": ("Event", "event_id"),
+    "targets": ("Target", TARGET_KEY),
+}
+
+
+def delete_nodes(table: str) -> str:
+    """``DETACH DELETE`` the nodes of ``table`` whose key is in ``$ids``."""
+    label, key = NODE_TABLES[table]
+    return f"UNWIND $ids AS id MATCH (n:{label} {{{key}: id}}) DETACH DELETE n"
+
+
+DELETE_MEMBERSHIPS = f"""
+UNWIND $rows AS row
+MATCH (:Partner {{partner_id: row.partner_id}})-[m:MEMBER_OF {{{TERM_KEY}: row.term}}]->
+      (:Committee {{committee_id: row.committee_id}})
+DELETE m
+"""
+DELETE_ATTENDANCE = """
+UNWIND $rows AS row
+MATCH (:Partner {partner_id: row.partner_id})-[a:ATTENDED]->(:Event {event_id: row.event_id})
+DELETE a
+"""
+#: Category nodes nothing points at any more (after --replace removed their last user).
+DELETE_ORPHANS: tuple[str, ...] = (
+    "MATCH (s:Sector) WHERE NOT (s)<-[:IN_SECTOR]-() DELETE s",
+    "MATCH (c:Country) WHERE NOT (c)<-[:BASED_IN|HELD_IN]-() DETACH DELETE c",
+    "MATCH (r:Region) WHERE NOT (r)<-[:IN_REGION]-() DELETE r",
+)
+#: Empties the database in bounded transactions (auto-commit only: CALL ... IN TRANSACTIONS).
+CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# --------------------------------------------------------------------------- reads
+
+READ_META = "MATCH (m:Meta {key: $key}) RETURN properties(m) AS meta"
+
+#: table -> query returning the keys already stored (for created counts and --replace).
+READ_KEYS: dict[str, str] = {
+    "partners": "MATCH (n:Partner) RETURN n.partner_id AS partner_id",
+    "committees": "MATCH (n:Committee) RETURN n.committee_id AS committee_id",
+    "events": "MATCH (n:Event) RETURN n.event_id AS event_id",
+    "memberships": f"MATCH (p:Partner)-[m:MEMBER_OF]->(c:Committee) "
+    f"RETURN c.committee_id AS committee_id, p.partner_id AS partner_id, m.{TERM_KEY} AS term",
+    "attendance": "MATCH (p:Partner)-[:ATTENDED]->(e:Event) "
+    "RETURN e.event_id AS event_id, p.partner_id AS partner_id",
+    "targets": f"MATCH (n:Target) RETURN n.{TARGET_KEY} AS target_id",
+}
+
+READ_PARTNERS = """
+MATCH (p:Partner)
+OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)
+OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)
+OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)
+RETURN properties(p) AS props, s.name AS sector, c.iso3 AS country, c.name AS country_name,
+       r.name AS region, c.subregion AS subregion, c.global_south AS global_south
+"""
+READ_COMMITTEES = "MATCH (c:Committee) RETURN properties(c) AS props"
+READ_EVENTS = """
+MATCH (e:Event)
+OPTIONAL MATCH (e)-[:HELD_IN]->(c:Country)
+OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)
+RETURN properties(e) AS props, c.iso3 AS country, c.name AS country_name, r.name AS region,
+       c.subregion AS subregion
+"""
+READ_MEMBERSHIPS = """
+MATCH (p:Partner)-[m:MEMBER_OF]->(c:Committee)
+RETURN c.committee_id AS committee_id, p.partner_id AS partner_id, properties(m) AS props
+"""
+READ_ATTENDANCE = """
+MATCH (p:Partner)-[a:ATTENDED]->(e:Event)
+RETURN e.event_id AS event_id, p.partner_id AS partner_id, properties(a) AS props
+"""
+READ_TARGETS = "MATCH (t:Target) RETURN properties(t) AS props"
+READ_TABLES: dict[str, str] = {
+    "partners": READ_PARTNERS,
+    "committees": READ_COMMITTEES,
+    "memberships": READ_MEMBERSHIPS,
+    "events": READ_EVENTS,
+    "attendance": READ_ATTENDANCE,
+    "targets": READ_TARGETS,
+}
+COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+
+# --------------------------------------------------------------------------- aggregation
+
+#: dimension -> (extra MATCH that binds the category, its expression). A partner without the
+#: category (no sector, no country) falls into "" — as the Dataset's empty text does.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "sector": ("OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)", "coalesce(s.name, '')"),
+    "region": (
+        "OPTIONAL MATCH (p)-[:BASED_IN]->(:Country)-[:IN_REGION]->(r:Region)",
+        "coalesce(r.name, '')",
+    ),
+    "subregion": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "coalesce(c.subregion, '')"),
+    "country": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "coalesce(c.iso3, '')"),
+    "membership": ("", "coalesce(p.membership, '')"),
+}
+
+_ACTIVE_MEMBERS = """
+MATCH (p:Partner)-[m:MEMBER_OF]->(g:Committee)
+WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
+  AND (p.joined IS NULL OR p.joined <= $as_of) AND (p.left IS NULL OR $as_of < p.left)
+WITH DISTINCT g.committee_id AS group_id, p
+"""
+_PAST_ATTENDEES = """
+MATCH (p:Partner)-[:ATTENDED]->(g:Event)
+WHERE g.date IS NOT NULL AND g.date <= $as_of
+WITH DISTINCT g.event_id AS group_id, p
+"""
+GROUP_KINDS: dict[str, str] = {"committee": _ACTIVE_MEMBERS, "event": _PAST_ATTENDEES}
+
+
+def group_composition(kind: str, dimension: str) -> str:
+    """Count, per group of ``kind`` and category of ``dimension``, the distinct partners in it.
+
+    Committees count memberships active on ``$as_of`` of partners active on ``$as_of``;
+    events dated on or before ``$as_of`` count everyone who attended.
+    """
+    if kind not in GROUP_KINDS:
+        raise ValueError(f"kind must be one of {sorted(GROUP_KINDS)}, got {kind!r}")
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {sorted(DIMENSIONS)}, got {dimension!r}")
+    match, expression = DIMENSIONS[dimension]
+    return (
+        f"{GROUP_KINDS[kind]}{match}\n"
+        f"RETURN '{kind}' AS kind, group_id, '{dimension}' AS dimension, "
+        f"{expression} AS category, count(DISTINCT p) AS count"
+    )
