@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ __all__ = [
     "shannon",
 ]
 
-Counts = Mapping[Any, float] | pd.Series | Sequence[float] | np.ndarray
+Counts: TypeAlias = Mapping[Any, float] | pd.Series | Sequence[float] | np.ndarray
 
 
 def category_label(value: Any) -> str:

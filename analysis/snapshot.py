@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ import pandas as pd
 from graph.model import GUEST, PARTNER, Dataset
 from stakeholder_graph.errors import RequestError
 
-DateLike = _dt.date | _dt.datetime | str | pd.Timestamp
+DateLike: TypeAlias = _dt.date | _dt.datetime | str | pd.Timestamp
 
 MEMBERSHIP_KINDS = (PARTNER, GUEST)
 
