@@ -281,28 +281,41 @@ COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 
 # --------------------------------------------------------------------------- aggregation
 
-#: dimension -> (extra MATCH that binds the category, its expression). A partner without the
-#: category (no sector, no country) falls into "" — as the Dataset's empty text does.
+#: dimension -> (extra MATCH that binds the category, its expression) for the columns the
+#: graph holds as relationships or Country properties. Any other partner column (membership,
+#: an extra column) is read as ``p[$property]``, a list giving one category per value.
+#: A partner lacking the label (no sector, no country) is not counted, as in analysis.
 DIMENSIONS: dict[str, tuple[str, str]] = {
-    "sector": ("OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)", "coalesce(s.name, '')"),
+    "sector": ("OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)", "s.name"),
     "region": (
         "OPTIONAL MATCH (p)-[:BASED_IN]->(:Country)-[:IN_REGION]->(r:Region)",
-        "coalesce(r.name, '')",
+        "r.name",
     ),
-    "subregion": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "coalesce(c.subregion, '')"),
-    "country": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "coalesce(c.iso3, '')"),
-    "membership": ("", "coalesce(p.membership, '')"),
+    "subregion": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.subregion"),
+    "country": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.iso3"),
+    "country_name": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.name"),
+    # Booleans are labelled "True"/"False" like analysis.diversity.category_label does.
+    "global_south": (
+        "OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)",
+        "CASE WHEN c.global_south = true THEN 'True' ELSE 'False' END",
+    ),
 }
+_PROPERTY_DIMENSION = (
+    "WITH group_id, p, p[$property] AS value",
+    "CASE WHEN value IS :: LIST<ANY> THEN value ELSE [value] END",
+)
 
 _ACTIVE_MEMBERS = """
 MATCH (p:Partner)-[m:MEMBER_OF]->(g:Committee)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
   AND (p.joined IS NULL OR p.joined <= $as_of) AND (p.left IS NULL OR $as_of < p.left)
+  AND ($program IS NULL OR g.program = $program)
 WITH DISTINCT g.committee_id AS group_id, p
 """
 _PAST_ATTENDEES = """
 MATCH (p:Partner)-[:ATTENDED]->(g:Event)
-WHERE g.date IS NOT NULL AND g.date <= $as_of
+WHERE g.date IS NOT NULL AND g.date <= $as_of AND ($since IS NULL OR g.date > $since)
+  AND ($program IS NULL OR g.program = $program)
 WITH DISTINCT g.event_id AS group_id, p
 """
 GROUP_KINDS: dict[str, str] = {"committee": _ACTIVE_MEMBERS, "event": _PAST_ATTENDEES}
@@ -312,15 +325,21 @@ def group_composition(kind: str, dimension: str) -> str:
     """Count, per group of ``kind`` and category of ``dimension``, the distinct partners in it.
 
     Committees count memberships active on ``$as_of`` of partners active on ``$as_of``;
-    events dated on or before ``$as_of`` count everyone who attended.
+    events dated in ``($since, $as_of]`` count everyone who attended; ``$program`` (or null)
+    narrows both. A dimension outside ``DIMENSIONS`` is the partner property ``$property``
+    (the caller passes the dimension's name there; it is a parameter, never spliced).
     """
     if kind not in GROUP_KINDS:
         raise ValueError(f"kind must be one of {sorted(GROUP_KINDS)}, got {kind!r}")
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {sorted(DIMENSIONS)}, got {dimension!r}")
-    match, expression = DIMENSIONS[dimension]
+    if dimension in DIMENSIONS:
+        match, expression = DIMENSIONS[dimension]
+        body = f"{match}\nWITH group_id, p, {expression} AS category\n"
+    else:
+        match, expression = _PROPERTY_DIMENSION
+        body = f"{match}\nUNWIND {expression} AS category\n"
     return (
-        f"{GROUP_KINDS[kind]}{match}\n"
-        f"RETURN '{kind}' AS kind, group_id, '{dimension}' AS dimension, "
-        f"{expression} AS category, count(DISTINCT p) AS count"
+        f"{GROUP_KINDS[kind]}{body}"
+        "WITH group_id, p, toString(category) AS category\n"
+        "WHERE category IS NOT NULL AND category <> ''\n"
+        f"RETURN '{kind}' AS kind, group_id, category, count(DISTINCT p) AS count"
     )

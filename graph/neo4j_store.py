@@ -298,39 +298,83 @@ class Neo4jStore(GraphStore):
         return Dataset.from_frames(source=str(meta.get("source", "")), **frames)
 
     def group_compositions(
-        self, as_of: dt.date, *, dimensions: Sequence[str] = ("sector", "region")
+        self,
+        as_of: dt.date,
+        dimensions: Sequence[str] = ("sector", "region"),
+        *,
+        since: dt.date | None = None,
+        program: str | None = None,
     ) -> pd.DataFrame:
         """Composition of every committee and event on ``as_of``, aggregated in Cypher.
+
+        The same table as ``analysis.diversity.group_compositions`` computes in pandas.
 
         Parameters
         ----------
         as_of : datetime.date
             Committees: memberships active on it (``since <= as_of < until``) of partners
             active on it (``joined <= as_of < left``; empty = open). Events: those dated on or
-            before it, counting every partner that attended.
+            before it, counting every partner that attended (Guests included).
         dimensions : sequence of str, default ("sector", "region")
-            Any of ``cypher.DIMENSIONS`` (sector, region, subregion, country, membership).
+            Partner columns: sector, region, subregion, country, country_name, global_south,
+            membership or any extra column (a list column counts each value).
+        since : datetime.date, optional
+            Only events after this day (exclusive).
+        program : str, optional
+            Only committees and events of this program.
 
         Returns
         -------
         pandas.DataFrame
-            Columns kind ("committee" | "event"), group_id, dimension, category, count (distinct
-            partners), sorted by the first four; categories with no one are absent.
+            Columns kind ("committee" | "event"), group_id, dimension, category, count
+            (distinct partners), sorted by kind, group_id, dimension (in the order given),
+            category; members without a label and zero counts are absent.
         """
-        if isinstance(as_of, pd.Timestamp | dt.datetime):
-            as_of = as_of.date()
-        if not isinstance(as_of, dt.date):
-            raise ValueError(f"as_of must be a date, got {as_of!r}")
-        queries = [cypher.group_composition(kind, dim)
-                   for kind in cypher.GROUP_KINDS for dim in dimensions]
-        rows: list[dict[str, Any]] = []
+        day = _as_day(as_of, "as_of")
+        since_day = _as_day(since, "since") if since is not None else None
+        dims = list(dimensions)
+        frames = []
         with self._errors("aggregating group compositions"):
-            for query in queries:
-                rows.extend(self._read(query, as_of=as_of))
+            for dim in dims:
+                for kind in cypher.GROUP_KINDS:
+                    rows = self._read(cypher.group_composition(kind, dim), as_of=day,
+                                      since=since_day, program=program, property=dim)
+                    frame = pd.DataFrame(rows, columns=["kind", "group_id", "category", "count"])
+                    frame.insert(2, "dimension", dim)
+                    frames.append(frame)
         columns = ["kind", "group_id", "dimension", "category", "count"]
-        frame = pd.DataFrame(rows, columns=columns)
-        frame["count"] = frame["count"].astype("int64")
-        return frame.sort_values(columns[:4], kind="mergesort").reset_index(drop=True)
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        order = {d: i for i, d in enumerate(dims)}
+        out = out.assign(_d=out["dimension"].map(order))
+        out = out.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
+        out = out.drop(columns="_d").reset_index(drop=True)
+        out["count"] = out["count"].astype("int64")
+        return out[columns]
+
+    @classmethod
+    def connect(cls, settings: Any, **driver_config: Any) -> Neo4jStore:
+        """A store for a settings object (``uri``, ``database``, ``driver()``), checked by a
+        first query so a wrong password or an unreachable server fails here, clearly."""
+        store = cls(settings.driver(**driver_config), settings.database, location=settings.uri)
+        try:
+            store.ping()
+        except StoreError:
+            store.close()
+            raise
+        return store
+
+
+def _as_day(value: Any, name: str) -> dt.date:
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{name} must be a date, got {value!r}")
 
 
 # ---------------------------------------------------------------------- load planning
