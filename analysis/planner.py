@@ -11,8 +11,8 @@ How a room is judged, per dimension ``d`` (sector, region, Global South, country
 - the **deficit** ``D_d = sum_g max(0, expected_g - share_g)`` over the categories ``g``, where
   ``expected_g`` is the category's share of the Partners active on the date (the baseline) or
   its ``targets`` ``min_share`` (targets override the baseline, as in :mod:`analysis.gaps`;
-  when a dimension mixes the two, the untargeted categories share what the targets leave, in
-  baseline proportion, so the aims add up to 100%);
+  when a dimension mixes the two and together they ask for more than 100%, the untargeted
+  categories are scaled down, in baseline proportion, into what the targets leave);
 - Blau's index ``B_d = 1 - sum_g share_g**2`` (:func:`analysis.diversity.blau`).
 
 A candidate's **gain** is ``sum_d w_d * ((D_d - D_d') + (B_d' - B_d))`` (primes: after adding
@@ -27,8 +27,9 @@ Rules that hold for every plan:
 - candidates are active on the date (``joined <= d < left``) and not already in the room;
 - a pick never lowers the room's diversity: the sum over the dimensions of Blau's index does
   not fall (a candidate who would lower it is passed over, and a shortfall says so);
-- Guests (``membership == "Guest"``) are considered only when no eligible Partner reduces the
-  deficit; they are marked ``"Guest"`` and say so in their reasons;
+- Guests (``membership == "Guest"``) are considered only for a gap that no eligible Partner
+  can close (a category missing or below the gap threshold that no Partner candidate belongs
+  to), or when no Partner is left; they are marked ``"Guest"`` and say so in their reasons;
 - ``include`` puts partners in first, in the order given (they count towards ``size`` and are
   exempt from the caps); ``exclude`` removes candidates;
 - ``max_per_country`` / ``max_per_sector`` cap the **whole room** (the people already there
@@ -314,6 +315,7 @@ class _Dimension:
     ):
         self.name = name
         self.weight = weight
+        self.threshold = 0.8  # the gap threshold the reasons use (recommend() sets it)
         base = composition(baseline, name)
         labels: list[str] = list(base.counts)
         target_rows = wanted.loc[wanted["dimension"] == name]
@@ -348,15 +350,16 @@ class _Dimension:
             self.basis[self.index[lab]] = "target"
         self.expected = expected
         # The deficit aims at ``aim``: targets as given, and the other categories' baseline
-        # shares scaled into what the targets leave, so the aims sum to 1. Unscaled, a 30%
-        # target for Africa plus the baseline's 83% for the Americas would ask for 113%, and
-        # every pick would look like it opens a gap somewhere.
+        # shares, scaled down into what the targets leave when together they ask for more
+        # than 100%. Unscaled, a 30% target for Africa plus the baseline's 83% for the Americas
+        # would ask for 113%, and every pick would look like it opens a gap somewhere. Never
+        # scaled up: a 0% minimum ("no floor") must not inflate the other categories.
         aim = expected.copy()
         targeted = np.array([b == "target" for b in self.basis], dtype=bool)
         if targeted.any() and (~targeted).any():
             rest = float(aim[~targeted].sum())
             left = max(0.0, 1.0 - float(aim[targeted].sum()))
-            if rest > 0:
+            if rest > left:
                 aim[~targeted] *= left / rest
         self.aim = aim
         self.counts = np.zeros(len(labels), dtype=float)
@@ -573,7 +576,7 @@ def recommend(
     prefer_first_timers : bool, default False
         Favour partners who have never attended an event.
     allow_guests : bool, default True
-        Consider Guests when no Partner reduces the deficit.
+        Consider Guests for the gaps no Partner can close.
     targets : DataFrame or {dimension: {group: share}}, optional
         Default: the dataset's ``targets`` table.
     threshold : float, default 0.8
@@ -655,6 +658,8 @@ def recommend(
     pool = pool.sort_values("partner_id", kind="mergesort").reset_index(drop=True)
     dims = [_Dimension(d, w, baseline, room, pool, wanted) for d, w in wts.items()]
     dim_names = [d.name for d in dims]
+    for d in dims:
+        d.threshold = float(threshold)
     before = _summary(room, baseline, dim_names, tgt, threshold)
 
     recent_of, attended_ever = _recent_counts(ds, day, window, event_id)
@@ -720,15 +725,13 @@ def recommend(
             score = np.where(first_timer & (score > 0), score * (1.0 + FIRST_TIMER_BONUS), score)
         partners_ok = eligible & ~is_guest
         guests_ok = eligible & is_guest
-        closes = gap_gain > _EPS
-        if (partners_ok & closes).any():
-            choose, guest_reason = partners_ok, False
-        elif (guests_ok & closes).any():
-            choose, guest_reason = guests_ok & closes, True
-        elif partners_ok.any():
-            choose, guest_reason = partners_ok, False
-        else:
-            choose, guest_reason = guests_ok, False
+        lone = _gaps_no_partner_can_close(dims, codes, partners_ok)
+        guest_fits = np.zeros(len(pool), dtype=bool)
+        for d in dims:
+            guest_fits |= np.append(lone[d.name], False)[codes[d.name]]
+        choose = partners_ok | (guests_ok & guest_fits)
+        if not choose.any():  # no Partner left at all: any Guest who keeps the mix
+            choose = guests_ok
         best = min(
             (int(j) for j in np.flatnonzero(choose)),
             key=lambda j: (
@@ -738,11 +741,20 @@ def recommend(
                 ids[j],
             ),
         )
-        extra = (
-            ["a Guest, not a Partner: no active Partner left closes the room's gaps"]
-            if guest_reason
-            else []
-        )
+        extra = []
+        if is_guest[best]:
+            closes = [
+                _label(d.name, d.labels[codes[d.name][best]])
+                if d.name != "country"
+                else str(pool.iloc[best].get("country_name") or d.labels[codes[d.name][best]])
+                for d in dims
+                if codes[d.name][best] >= 0 and lone[d.name][codes[d.name][best]]
+            ]
+            extra.append(
+                "a Guest, not a Partner: no active Partner can bring " + ", ".join(closes)
+                if closes
+                else "a Guest, not a Partner: no Partner is left to invite"
+            )
         picks.append(
             _recommendation(
                 pool.iloc[best], dims, codes, best, recent[best], first_timer[best],
@@ -792,6 +804,26 @@ def recommend(
     )
 
 
+def _gaps_no_partner_can_close(
+    dims: Sequence[_Dimension], codes: Mapping[str, np.ndarray], partners_ok: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per dimension, the categories that are a gap and that no eligible Partner belongs to.
+
+    A gap as in :mod:`analysis.gaps`: missing, or held below ``threshold`` times the expected
+    share. Guests may be suggested for exactly these (DESIGN.md: when no Partner can close a
+    gap), so Guests never displace Partners who could do the same.
+    """
+    out: dict[str, np.ndarray] = {}
+    for d in dims:
+        n = d.counts.sum()
+        shares = d.counts / n if n else np.zeros_like(d.counts)
+        is_gap = (d.expected > _EPS) & (shares < d.threshold * d.expected - _EPS)
+        held = np.zeros(len(d.labels) + 1, dtype=bool)
+        held[codes[d.name][partners_ok]] = True  # index -1 (unknown) lands in the spare slot
+        out[d.name] = is_gap & ~held[:-1]
+    return out
+
+
 def _recommendation(
     row: pd.Series,
     dims: Sequence[_Dimension],
@@ -811,20 +843,28 @@ def _recommendation(
 ) -> Recommendation:
     """A pick with its reasons, described against the room *before* it joins."""
     reasons = list(lead)
-    lacks: list[str] = []
-    shares: list[str] = []
+    lacks: list[str] = []  # categories the room has none of
+    gaps: list[str] = []  # categories below the gap threshold
     country: list[str] = []
+    minor: list[str] = []  # below the expected share, but not yet a gap
     for d in dims:
         g = int(codes[d.name][i])
         if g < 0:
             continue
         reason = _dimension_reason(row, d, g, baseline_sector, pool, codes[d.name], taken, guest)
-        if reason:
-            target = country if d.name == "country" else lacks if d.counts[g] == 0 else shares
-            target.append(reason)
-    # What the room lacks outright comes first; the country only when nothing broader applies,
-    # since a new region or Global South voice already says it.
-    found = lacks + shares or country
+        if not reason:
+            continue
+        n = d.counts.sum()
+        share = d.counts[g] / n if n else 0.0
+        if d.counts[g] > 0 and share >= d.threshold * d.expected[g]:
+            minor.append(reason)
+        elif d.name == "country":
+            country.append(reason)
+        else:
+            (lacks if d.counts[g] == 0 else gaps).append(reason)
+    # What the room lacks outright comes first; the country only when nothing broader applies
+    # (a new region or Global South voice already says it); then the largest small nudge.
+    found = (lacks + gaps or country) + minor[:1]
     reasons += found if found else [_variety_reason(dims, codes, i)]
     if first_timer:
         reasons.append("would be their first convening")
@@ -881,11 +921,18 @@ def _dimension_reason(
         return f"adds {label}, which the room lacks"
     share, new_share = count / n, (count + 1) / (n + 1)
     if share < expected - _EPS and new_share > share:
-        return (
-            f"brings the room's {label} share from {_pct(share)} to {_pct(new_share)} "
-            f"({basis}: {_pct(expected)})"
-        )
+        old, new, aim = _pcts(share, new_share, expected)
+        return f"brings the room's {label} share from {old} to {new} ({basis}: {aim})"
     return None
+
+
+def _pcts(*shares: float) -> list[str]:
+    """Percentages with just enough decimals that the first two differ (6.1% to 6.3%)."""
+    for digits in (0, 1, 2):
+        texts = [f"{100 * s:.{digits}f}%" for s in shares]
+        if texts[0] != texts[1]:
+            return texts
+    return texts
 
 
 def _variety_reason(dims: Sequence[_Dimension], codes: Mapping[str, np.ndarray], i: int) -> str:

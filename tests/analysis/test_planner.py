@@ -377,3 +377,28 @@ def test_what_if_updates_composition_and_gaps():
     assert more.diversity["sector"]["blau"] == pytest.approx(0.375)
     with pytest.raises(RequestError, match="nobody"):
         what_if(ds, ["r1", "nobody"], DAY)
+
+
+def test_a_guest_fills_a_gap_no_partner_can_close_even_while_partners_close_others():
+    # Target: 20% Affected Community, a sector no Partner belongs to; a Guest does.
+    rows = [
+        ("r0", "Industry", "USA"),
+        ("r1", "Industry", "USA"),
+        ("r2", "Industry", "USA"),
+        ("acad_fr", "Academic", "FRA"),  # a Partner closing the Academic and Europe gaps
+        ("ind_us", "Industry", "USA"),
+        ("g_ac", "Affected Community", "KEN", None, None, "Guest"),
+    ]
+    ds = make_ds(rows, {"e1": ["r0", "r1", "r2"]},
+                 targets=[("sector", "Affected Community", 0.2)])
+    plan = recommend(ds, event_id="e1", size=2, weights={"sector": 1, "region": 1})
+    assert set(plan.partner_ids) == {"acad_fr", "g_ac"}
+    guest = next(r for r in plan.recommendations if r.partner_id == "g_ac")
+    assert guest.membership == "Guest"
+    # Africa is no gap: no active Partner is African, so the baseline expects 0% of it.
+    assert guest.reasons[0] == "a Guest, not a Partner: no active Partner can bring Affected Community"
+    partner = next(r for r in plan.recommendations if r.partner_id == "acad_fr")
+    assert not any("Guest" in r for r in partner.reasons)
+    no_guests = recommend(ds, event_id="e1", size=2, weights={"sector": 1, "region": 1},
+                          allow_guests=False)
+    assert "g_ac" not in no_guests.partner_ids
