@@ -927,10 +927,14 @@ def _dimension_reason(
 
 
 def _pcts(*shares: float) -> list[str]:
-    """Percentages with just enough decimals that the first two differ (6.1% to 6.3%)."""
+    """Percentages with just enough decimals that the first differs from the others.
+
+    >>> _pcts(0.2917, 0.32, 0.30)
+    ['29.2%', '32.0%', '30.0%']
+    """
     for digits in (0, 1, 2):
         texts = [f"{100 * s:.{digits}f}%" for s in shares]
-        if texts[0] != texts[1]:
+        if all(t != texts[0] for t in texts[1:]):
             return texts
     return texts
 
