@@ -449,12 +449,13 @@ def group_compositions(
     return _sort_long(out, dims)
 
 
-def _sort_long(frame: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
+def _sort_long(frame: pd.DataFrame, dims: Sequence[str], count: str = "count") -> pd.DataFrame:
+    """Sort a long group table by kind, group, dimension (in the order given) and category."""
     order = {d: i for i, d in enumerate(dims)}
     frame = frame.assign(_d=frame["dimension"].map(order))
     frame = frame.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
     frame = frame.drop(columns="_d").reset_index(drop=True)
-    frame["count"] = frame["count"].astype("int64")
+    frame[count] = frame[count].astype("int64")
     return frame
 
 
@@ -520,12 +521,7 @@ def group_baselines(
     if not frames:
         return pd.DataFrame(columns=list(BASELINE_COLUMNS))
     out = pd.concat(frames, ignore_index=True)[list(BASELINE_COLUMNS)]
-    order = {d: i for i, d in enumerate(dims)}
-    out = out.assign(_d=out["dimension"].map(order))
-    out = out.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
-    out = out.drop(columns="_d").reset_index(drop=True)
-    out["baseline_count"] = out["baseline_count"].astype("int64")
-    return out
+    return _sort_long(out, dims, "baseline_count")
 
 
 def membership_totals(

@@ -53,6 +53,7 @@ from graph.model import Dataset
 
 __all__ = [
     "DEFAULT_DIMENSIONS",
+    "check_threshold",
     "Gap",
     "expected_from_targets",
     "find_gaps",
@@ -224,7 +225,7 @@ def find_gaps(
         The gaps only, with the :class:`Gap` fields as columns plus ``keys``, sorted by keys,
         dimension (in order of first appearance), ratio, p-value and category.
     """
-    _check_threshold(threshold)
+    check_threshold(threshold)
     keys = list(keys)
     needed = {"dimension", "category", "count", "size", "baseline_count", "baseline_size"}
     missing_cols = needed - set(rows.columns)
@@ -307,7 +308,8 @@ def _add_target_categories(
     return pd.concat([frame, extra[frame.columns]], ignore_index=True)
 
 
-def _check_threshold(threshold: float) -> None:
+def check_threshold(threshold: float) -> None:
+    """Refuse a threshold that is not a number above 0 (``ValueError`` naming it)."""
     if (
         isinstance(threshold, bool)
         or not isinstance(threshold, (int, float))
@@ -368,7 +370,7 @@ def representation_gaps(
     list of Gap
         Sorted by dimension (in the order given), then ratio (missing first), p-value, label.
     """
-    _check_threshold(threshold)
+    check_threshold(threshold)
     dims = list(dimensions)
     if isinstance(dimensions, str):
         raise ValueError(f"dimensions must be a sequence of column names, got {dimensions!r}")

@@ -31,7 +31,14 @@ import pandas as pd
 
 from analysis import changes as _changes
 from analysis.diversity import group_compositions, membership_totals
-from analysis.gaps import DEFAULT_DIMENSIONS, Gap, find_gaps, gaps_from_frame, group_gap_rows
+from analysis.gaps import (
+    DEFAULT_DIMENSIONS,
+    Gap,
+    check_threshold,
+    find_gaps,
+    gaps_from_frame,
+    group_gap_rows,
+)
 from analysis.reach import reach
 from analysis.scorecard import scorecard
 from analysis.snapshot import DateLike, committees, events_in_window, to_timestamp
@@ -142,13 +149,7 @@ def _check_options(min_cell: int | None, threshold: float, seed: int) -> None:
         raise ValueError(f"min_cell must be a positive integer or None, got {min_cell!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer, got {seed!r}")
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, (int, float))
-        or math.isnan(threshold)
-        or threshold <= 0
-    ):
-        raise ValueError(f"threshold must be a number > 0, got {threshold!r}")
+    check_threshold(threshold)
 
 
 def _diversity_table(rows: pd.DataFrame) -> pd.DataFrame:
