@@ -24,6 +24,7 @@ from analysis.diversity import membership_totals
 from analysis.gaps import DEFAULT_DIMENSIONS, group_gaps
 from analysis.snapshot import DateLike, active_partners, events_in_window, to_timestamp
 from graph.model import Dataset
+from stakeholder_graph.errors import RequestError
 
 __all__ = ["Changes", "changes"]
 
@@ -133,7 +134,7 @@ def changes(
     start = to_timestamp(since, name="since")
     day = to_timestamp(as_of)
     if start >= day:
-        raise ValueError(f"since ({start.date()}) must be before as_of ({day.date()})")
+        raise RequestError(f"since ({start.date()}) must be before as_of ({day.date()})")
     then = active_partners(ds, start)
     now = active_partners(ds, day)
     new = now.loc[~now["partner_id"].isin(then["partner_id"])]

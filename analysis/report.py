@@ -43,6 +43,7 @@ from analysis.reach import reach
 from analysis.scorecard import scorecard
 from analysis.snapshot import DateLike, committees, events_in_window, to_timestamp
 from graph.model import GUEST, Dataset
+from stakeholder_graph.errors import RequestError
 
 __all__ = ["Report", "build_report", "group_compositions", "program_subset"]
 
@@ -255,6 +256,8 @@ def build_report(
     program : str, optional
         Only committees and events of this program, in every section (totals still count the
         whole membership: Partners belong to the network, not to a program).
+        An unknown program is refused (:class:`RequestError`) rather than giving an empty
+        report.
     min_cell : int, optional
         Hide counts of organisations below this (see the module docstring); default off.
     threshold : float, default 0.8
@@ -272,8 +275,14 @@ def build_report(
     day = to_timestamp(as_of)
     start = None if since is None else to_timestamp(since, name="since")
     if start is not None and start >= day:
-        raise ValueError(f"since ({start.date()}) must be before as_of ({day.date()})")
+        raise RequestError(f"since ({start.date()}) must be before as_of ({day.date()})")
     dims = list(dimensions)
+    if program is not None:
+        known = set(ds.committees["program"]) | set(ds.events["program"])
+        if program not in known:
+            raise RequestError(
+                f"unknown program {program!r}; known: {', '.join(sorted(p for p in known if p))}"
+            )
     sup = _Suppressor(min_cell)
 
     rows = group_gap_rows(ds, day, dims, since=start, program=program)

@@ -9,6 +9,7 @@ import pytest
 
 from analysis.changes import changes
 from graph.model import Dataset
+from stakeholder_graph.errors import RequestError
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 
@@ -74,5 +75,5 @@ def test_program_limits_the_committees_compared() -> None:
 
 
 def test_since_must_precede_as_of() -> None:
-    with pytest.raises(ValueError, match="since"):
+    with pytest.raises(RequestError, match="since"):
         changes(tiny(), since=D2, as_of=D1)

@@ -12,6 +12,7 @@ from scipy import stats
 
 from analysis.diversity import diversity
 from analysis.report import build_report, group_compositions
+from stakeholder_graph.errors import RequestError
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 
@@ -116,6 +117,8 @@ def test_program_filter_selects_exactly_its_groups() -> None:
     governance = build_report(tiny(), as_of=D2, program="Governance").to_dict()
     assert [g["id"] for g in governance["groups"]] == ["c1", "e1", "e4"]
     # The network sees the program's groups only: p5 only attends e4 and sits on c2 (Labor).
+    with pytest.raises(RequestError, match="unknown program 'Labour'; known: Governance, Labor"):
+        build_report(tiny(), as_of=D2, program="Labour")
     node_ids = {n["partner_id"] for n in labor["network"]["nodes"]}
     assert "p5" in node_ids  # via c2
     assert "p4" not in node_ids  # left before D2, only attended e1 (Governance)
@@ -127,7 +130,7 @@ def test_since_turns_on_changes_and_limits_events() -> None:
     assert out["changes"]["new_partners_count"] == 2
     assert out["changes"]["departures"][0]["partner_id"] == "p4"
     assert [e["year"] for e in out["scorecard"]] == [2023, 2024]
-    with pytest.raises(ValueError, match="since"):
+    with pytest.raises(RequestError, match="since"):
         build_report(tiny(), as_of=D1, since=D2)
 
 
