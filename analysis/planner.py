@@ -929,8 +929,8 @@ def _dimension_reason(
 def _pcts(*shares: float) -> list[str]:
     """Percentages with just enough decimals that the first differs from the others.
 
-    >>> _pcts(0.2917, 0.32, 0.30)
-    ['29.2%', '32.0%', '30.0%']
+    >>> _pcts(0.298, 0.32, 0.30)
+    ['29.8%', '32.0%', '30.0%']
     """
     for digits in (0, 1, 2):
         texts = [f"{100 * s:.{digits}f}%" for s in shares]
