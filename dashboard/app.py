@@ -374,12 +374,35 @@ def check_bind(host: str, *, auth: str | None) -> None:
     parse_auth(auth)
 
 
+def warm_up(app: dash.Dash) -> None:
+    """Compute the default views (today, no filters) into the app's cache.
+
+    On a 20,000-partner graph the first overview and network views take about a minute
+    (projection, Louvain, sampled betweenness); :func:`run` starts this in a background thread
+    so a leader opening the dashboard a little later finds them ready.
+    """
+    import datetime as _dt
+
+    from dashboard.network_view import network_view
+    from dashboard.overview_view import cached_overview
+
+    state = app_state(app)
+    today = _dt.date.today()
+    try:
+        with app.server.test_request_context("/"):
+            cached_overview(state, today, None)
+            network_view(state, as_of=today)
+    except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first view
+        log.warning("warming the dashboard cache failed", exc_info=True)
+
+
 def run(
     app: dash.Dash,
     *,
     host: str = "127.0.0.1",
     port: int = 8050,
     echo: Callable[[str], None] = print,
+    warm: bool = True,
 ) -> None:
     """Serve ``app`` until interrupted; loopback unless ``STAKEHOLDER_GRAPH_AUTH`` is set.
 
@@ -406,6 +429,8 @@ def run(
         echo("HTTP basic auth is on (STAKEHOLDER_GRAPH_AUTH); press Ctrl+C to stop.")
     else:
         echo("Serving on this machine only; press Ctrl+C to stop.")
+    if warm:
+        threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -22,6 +22,9 @@ import pandas as pd
 from dashboard.components import OTHER_COLOUR, colour_map
 
 DEFAULT_MAX_ELEMENTS = 3000
+#: most aggregate nodes drawn; smaller groups are lumped into one OTHER node
+MAX_GROUPS = 60
+OTHER = "Other (smaller groups)"
 #: share of the element budget kept for edges when every node is shown
 NODE_SHARE = 0.6
 MIN_SIZE, MAX_SIZE = 14.0, 54.0
@@ -148,10 +151,25 @@ def _edge_elements(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np
     ]
 
 
+def group_labels(nodes: pd.DataFrame, group_by: str, *, max_groups: int = MAX_GROUPS
+                 ) -> pd.Series:
+    """The aggregation label of each node: its ``group_by`` value, or ``OTHER`` beyond the
+    ``max_groups`` largest groups (communities of isolated partners are singletons by the
+    thousand; one "other" node says so instead of thousands of dots)."""
+    labels = nodes[group_by].astype(str).replace("", "Unknown")
+    sizes = labels.value_counts(sort=False)
+    if len(sizes) <= max_groups:
+        return labels
+    ranked = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
+    # a group of one is no group: singletons (isolated partners) always go to OTHER here
+    keep = {label for label, size in ranked[: max_groups - 1] if size > 1}
+    return labels.where(labels.isin(keep), OTHER)
+
+
 def _aggregate(nodes: pd.DataFrame, src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
                *, group_by: str, color_by: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray,
                                                          np.ndarray]:
-    labels = nodes[group_by].astype(str).replace("", "Unknown")
+    labels = group_labels(nodes, group_by)
     codes, groups = pd.factorize(labels, sort=True)
     counts = np.bincount(codes, minlength=len(groups))
     frame = pd.DataFrame({
@@ -168,16 +186,11 @@ def _aggregate(nodes: pd.DataFrame, src: np.ndarray, dst: np.ndarray, weight: np
     gs, gd = codes[src], codes[dst]
     cross = gs != gd
     lo, hi = np.minimum(gs[cross], gd[cross]), np.maximum(gs[cross], gd[cross])
-    if len(lo):
-        pairs = pd.DataFrame({"s": lo, "t": hi, "w": weight[cross]})
-        summed = pairs.groupby(["s", "t"], sort=True)["w"].sum()
-        a_src = summed.index.get_level_values(0).to_numpy(dtype=np.int64)
-        a_dst = summed.index.get_level_values(1).to_numpy(dtype=np.int64)
-        a_w = summed.to_numpy()
-    else:
-        a_src = a_dst = np.zeros(0, dtype=np.int64)
-        a_w = np.zeros(0)
-    return frame, a_src, a_dst, a_w
+    g = len(groups)
+    # one bincount over pair codes sums millions of edge weights in a single C pass
+    summed = np.bincount(lo.astype(np.int64) * g + hi, weights=weight[cross], minlength=g * g)
+    pairs = np.flatnonzero(summed)
+    return frame, pairs // g, pairs % g, summed[pairs]
 
 
 def build_elements(
@@ -240,9 +253,10 @@ def build_elements(
     notes: list[str] = []
 
     if focus is not None and group_by in nodes.columns:
-        keep = (nodes[group_by].astype(str) == str(focus)).to_numpy()
+        keep = (group_labels(nodes, group_by) == str(focus)).to_numpy()
         src, dst, weight, nodes = _subgraph(keep, src, dst, weight, nodes)
-        notes.append(f"Members of {group_by} {focus}: {len(nodes)}.")
+        what = focus if focus == OTHER else f"{group_by} {focus}"
+        notes.append(f"Members of {what}: {len(nodes)}.")
 
     n, m = len(nodes), len(src)
     cap = max_elements
@@ -254,7 +268,7 @@ def build_elements(
         notes.append(f"Showing all {n} nodes and the {len(kept)} strongest of {m} links "
                      f"(the view is capped at {cap} elements).")
         src, dst, weight = src[kept], dst[kept], weight[kept]
-    elif group_by in nodes.columns and nodes[group_by].astype(str).nunique() < cap:
+    elif group_by in nodes.columns:
         aggregated = True
         frame, src, dst, weight = _aggregate(nodes, src, dst, weight, group_by=group_by,
                                              color_by=color_by)

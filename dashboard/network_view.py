@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import network, snapshot
+from analysis.report import program_subset
 from dashboard.app import AppState
 from dashboard.elements import AGGREGATE_PREFIX, DEFAULT_MAX_ELEMENTS, build_elements, legend
+from dashboard.overview_view import cached_report
 from graph.model import Dataset
 
 COPARTICIPATION = "coparticipation"
@@ -31,23 +33,6 @@ SIZE_CHOICES = ("degree", "strength", "betweenness", "bridging")
 GROUP_CHOICES = ("community", "sector", "country")
 NODE_COLUMNS = ("id", "label", "kind", "sector", "region", "country", "membership", "degree",
                 "strength", "betweenness", "community", "bridging")
-
-
-def program_dataset(ds: Dataset, program: str | None) -> Dataset:
-    """``ds`` with only the committees and events of ``program`` (partners unchanged)."""
-    if not program:
-        return ds
-    committees = ds.committees.loc[ds.committees["program"] == program]
-    events = ds.events.loc[ds.events["program"] == program]
-    return Dataset.from_frames(
-        source=ds.source,
-        partners=ds.partners,
-        committees=committees,
-        memberships=ds.memberships.loc[ds.memberships["committee_id"].isin(committees["committee_id"])],
-        events=events,
-        attendance=ds.attendance.loc[ds.attendance["event_id"].isin(events["event_id"])],
-        targets=ds.targets,
-    )
 
 
 @dataclass(frozen=True)
@@ -64,27 +49,39 @@ class Window:
     modularity: float | None
 
 
-def _window(ds: Dataset, as_of: _dt.date, since: _dt.date | None, program: str | None) -> Window:
-    data = program_dataset(ds, program)
+def _window(ds: Dataset, network_section: dict[str, Any], as_of: _dt.date,
+            since: _dt.date | None, program: str | None) -> Window:
+    # The measures (centralities, Louvain communities, bridging) come from the report's network
+    # section, which the overview and representation pages already computed for this window:
+    # the expensive part runs once per window, and every page shows the same numbers.
+    data = program_subset(ds, program)
     cp = network.coparticipation(data, as_of=as_of, since=since)
-    cent = network.centralities(cp)
-    comm = network.communities(cp)
-    bridge = network.bridging(cp, data.partners, attribute="sector")
+    measures = pd.DataFrame(network_section.get("nodes", []))
+    if measures.empty:
+        measures = pd.DataFrame({"partner_id": pd.Series([], dtype=object)})
+    measures = measures.set_index("partner_id").reindex(pd.Index(cp.partner_ids))
     partners = data.partners.set_index("partner_id").reindex(pd.Index(cp.partner_ids))
+
+    def column(frame: pd.DataFrame, name: str, default: Any) -> np.ndarray:
+        if name not in frame.columns:
+            return np.full(len(frame), default)
+        return frame[name].fillna(default).to_numpy()
+
+    community = column(measures, "community", -1).astype(int)
     nodes = pd.DataFrame({
         "id": cp.partner_ids.astype(str),
-        "label": partners["name"].fillna("").astype(str).to_numpy(),
+        "label": column(partners, "name", "").astype(str),
         "kind": "partner",
-        "sector": partners["sector"].fillna("").astype(str).to_numpy(),
-        "region": partners["region"].fillna("").astype(str).to_numpy(),
-        "country": partners["country"].fillna("").astype(str).to_numpy(),
-        "membership": partners["membership"].fillna("").astype(str).to_numpy(),
-        "degree": cent["degree"].to_numpy(),
-        "strength": cent["strength"].to_numpy(),
-        "betweenness": cent["betweenness"].to_numpy(),
+        "sector": column(partners, "sector", "").astype(str),
+        "region": column(partners, "region", "").astype(str),
+        "country": column(partners, "country", "").astype(str),
+        "membership": column(partners, "membership", "").astype(str),
+        "degree": column(measures, "degree", 0).astype(int),
+        "strength": column(measures, "strength", 0).astype(int),
+        "betweenness": column(measures, "betweenness", 0.0).astype(float),
         # shown as a category ("1" is the largest community), so colour and grouping agree
-        "community": [str(c + 1) for c in comm.membership],
-        "bridging": bridge["participation"].fillna(0.0).to_numpy(),
+        "community": [str(c + 1) for c in community],
+        "bridging": column(measures, "participation_sector", 0.0).astype(float),
     })
     src, dst, weight = cp.edges()
     incidence = network.two_mode(data, as_of=as_of, since=since)
@@ -94,15 +91,17 @@ def _window(ds: Dataset, as_of: _dt.date, since: _dt.date | None, program: str |
     names.update({(network.EVENT, str(r.event_id)): str(r.name)
                   for r in data.events.itertuples(index=False)})
     return Window(nodes=nodes, src=src, dst=dst, weight=np.asarray(weight, dtype=float),
-                  incidence=incidence, group_names=names, method=dict(cent.attrs["method"]),
-                  modularity=comm.modularity)
+                  incidence=incidence, group_names=names,
+                  method=dict(network_section.get("method", {})),
+                  modularity=network_section.get("modularity"))
 
 
 def window(state: AppState, *, as_of: _dt.date, since: _dt.date | None,
            program: str | None) -> Window:
     """The cached :class:`Window` of the state's current dataset version."""
+    section = cached_report(state, as_of, since=since, program=program or None)["network"]
     return state.cached("network-window", (as_of, since, program or None),
-                        lambda ds: _window(ds, as_of, since, program or None))
+                        lambda ds: _window(ds, section, as_of, since, program or None))
 
 
 def _selected(win: Window, *, sectors: Sequence[str], regions: Sequence[str],
@@ -126,8 +125,39 @@ def _selected(win: Window, *, sectors: Sequence[str], regions: Sequence[str],
     return keep
 
 
+def _largest_groups_within(rows: np.ndarray, cols: np.ndarray, budget: int
+                           ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Keep whole committees/events, largest first, while groups + partners + links fit."""
+    n_groups = len(np.unique(cols))
+    if n_groups + len(np.unique(rows)) + len(rows) <= budget:
+        return rows, cols, ""
+    sizes = np.bincount(cols)
+    order = np.argsort(-sizes, kind="stable")
+    by_group = pd.Series(rows).groupby(cols).agg(list).to_dict()
+    seen: set[int] = set()
+    chosen: list[int] = []
+    used = 0
+    for group in order:
+        if sizes[group] == 0:
+            break
+        members = by_group.get(int(group), [])
+        cost = 1 + len(set(members) - seen) + len(members)
+        # a room too big to show next to others is skipped, so the view holds several rooms
+        if cost > budget // 8 or used + cost > budget:
+            continue
+        chosen.append(int(group))
+        seen.update(members)
+        used += cost
+    mask = np.isin(cols, chosen)
+    note = (f"The full view has {n_groups} committees and events, too many to draw (capped at "
+            f"{budget} elements): showing {len(chosen)} of the largest with all their members. "
+            "Pick committees, events, a program or dates to see others.")
+    return rows[mask], cols[mask], note
+
+
 def _two_mode_frames(win: Window, keep: np.ndarray, *, committees: Sequence[str],
-                     events: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     events: Sequence[str], max_elements: int | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     inc = win.incidence
     partner_pos = pd.Index(inc.partner_ids).get_indexer(win.nodes["id"].to_numpy())
     matrix = inc.matrix.tocsc()
@@ -141,6 +171,9 @@ def _two_mode_frames(win: Window, keep: np.ndarray, *, committees: Sequence[str]
     coo = matrix.tocoo()
     take = rows_kept[coo.row] & group_mask[coo.col]
     rows, cols = coo.row[take], coo.col[take]
+    note = ""
+    if max_elements is not None:
+        rows, cols, note = _largest_groups_within(rows, cols, max_elements)
     used = np.unique(cols)
     partners = win.nodes.loc[keep].copy()
     kind_label = {network.COMMITTEE: "Committee", network.EVENT: "Event"}
@@ -162,7 +195,11 @@ def _two_mode_frames(win: Window, keep: np.ndarray, *, committees: Sequence[str]
         "target": group_ids[[col_to_group[c] for c in cols.tolist()]] if len(cols) else [],
         "weight": np.ones(len(rows)),
     })
-    return frame, edges
+    if max_elements is not None:
+        # partners with no kept group would only be dots without links: leave them out
+        linked = set(edges["source"]) | set(edges["target"])
+        frame = frame.loc[frame["id"].isin(linked)].reset_index(drop=True)
+    return frame, edges, note
 
 
 def network_view(
@@ -212,12 +249,16 @@ def network_view(
                                   "target": new_pos[win.dst[mask]],
                                   "weight": win.weight[mask]})
             grouping = group_by
+            selection = ""
         else:
-            nodes, edges = _two_mode_frames(win, keep, committees=committees, events=events)
-            grouping = ""  # groups are nodes here: trim to the best-connected, never merge
+            nodes, edges, selection = _two_mode_frames(win, keep, committees=committees,
+                                                       events=events, max_elements=max_elements)
+            grouping = ""  # groups are nodes here: keep whole rooms, never merge them
         elements, note = build_elements(nodes, edges, color_by=color_by, size_by=size_by,
                                         group_by=grouping, max_elements=max_elements,
-                                        focus=focus, highlight=highlight)
+                                        focus=focus if grouping else None, highlight=highlight)
+        if mode == TWO_MODE:
+            note = " ".join(part for part in (selection, note) if part)
         return {
             "elements": elements,
             "note": note,
@@ -246,7 +287,7 @@ def partner_details(state: AppState, partner_id: str, *, as_of: _dt.date,
     row = rows.iloc[0]
     win = window(state, as_of=as_of, since=since, program=program)
     measures = win.nodes.loc[win.nodes["id"] == partner_id]
-    data = program_dataset(ds, program)
+    data = program_subset(ds, program)
     seats = snapshot.active_memberships(data, as_of)
     seat_ids = seats.loc[seats["partner_id"] == partner_id, "committee_id"].tolist()
     committee_names = data.committees.set_index("committee_id")["name"]

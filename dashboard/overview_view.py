@@ -234,3 +234,12 @@ def cached_report(state: AppState, as_of: _dt.date, *, since: _dt.date | None = 
         lambda ds: build_report(ds, as_of=as_of, since=since, program=program or None,
                                 min_cell=state.min_cell).to_dict(),
     )
+
+
+def cached_overview(state: AppState, as_of: _dt.date, program: str | None) -> Overview:
+    report = cached_report(state, as_of, program=program)
+    return state.cached(
+        "overview", (as_of, program or None, state.min_cell),
+        lambda ds: overview_figures(ds, as_of, program=program or None,
+                                    min_cell=state.min_cell, report=report),
+    )

@@ -10,21 +10,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboard import ids
-from dashboard.app import AppState, app_state
+from dashboard.app import app_state
 from dashboard.components import PLOT_CONFIG, kpi_card, loading, options, parse_date, section
-from dashboard.overview_view import Overview, cached_report, overview_figures
+from dashboard.overview_view import cached_overview
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph",
                    order=0)
-
-
-def cached_overview(state: AppState, as_of: _dt.date, program: str | None) -> Overview:
-    report = cached_report(state, as_of, program=program)
-    return state.cached(
-        "overview", (as_of, program or None, state.min_cell),
-        lambda ds: overview_figures(ds, as_of, program=program or None,
-                                    min_cell=state.min_cell, report=report),
-    )
 
 
 def map_config() -> dict[str, Any]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.elements import AGGREGATE_PREFIX, build_elements
+from dashboard.elements import AGGREGATE_PREFIX, OTHER, build_elements
 
 
 def _synthetic(n: int, m: int, communities: int, seed: int = 0):
@@ -83,10 +83,22 @@ def test_drill_down_shows_one_groups_members():
     assert f"Members of community 7: {expected}" in note
 
 
-def test_too_many_groups_falls_back_to_the_best_connected_nodes():
+def test_thousands_of_tiny_groups_are_lumped_into_other():
+    nodes, edges = _synthetic(20_000, 100_000, communities=10)
+    isolated = nodes.index >= 15_000
+    nodes.loc[isolated, "community"] = nodes.loc[isolated, "id"]  # 5000 singleton communities
+    elements, note = build_elements(nodes, edges)
+    shown, _ = _split(elements)
+    assert len(elements) <= 3000 and len(shown) == 11
+    other = [e for e in shown if e["data"]["community"] == OTHER]
+    assert other and other[0]["data"]["members"] == 5000
+    inside, note = build_elements(nodes, edges, focus=OTHER)
+    assert len(inside) <= 3000 and f"Members of {OTHER}: 5000" in note
+
+
+def test_without_a_grouping_the_best_connected_nodes_are_shown():
     nodes, edges = _synthetic(6000, 20_000, communities=6000)
-    nodes["community"] = nodes["id"]  # every node its own group: nothing to aggregate
-    elements, note = build_elements(nodes, edges, max_elements=1000)
+    elements, note = build_elements(nodes, edges, max_elements=1000, group_by="")
     shown, _ = _split(elements)
     assert len(elements) <= 1000
     top = set(nodes.sort_values("degree", ascending=False, kind="stable")["id"].head(len(shown)))
