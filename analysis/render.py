@@ -120,13 +120,21 @@ def _headline(data: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _judged(entry: dict[str, Any], count: str, share: str) -> str:
+    recorded = entry.get("recorded", entry.get("convenings"))
+    if not recorded:
+        return "no attendance recorded"
+    of = "" if recorded == entry.get("convenings") else f" of {recorded} recorded"
+    return f"{_num(entry.get(count))}{of} ({_pct(entry.get(share))})"
+
+
 def _scorecard_rows(data: dict[str, Any]) -> list[list[str]]:
     return [
         [
             str(e["year"]),
             _num(e["convenings"]),
-            f"{_num(e.get('all_sectors'))} ({_pct(e.get('all_sectors_share'))})",
-            f"{_num(e.get('global_south'))} ({_pct(e.get('global_south_share'))})",
+            _judged(e, "all_sectors", "all_sectors_share"),
+            _judged(e, "global_south", "global_south_share"),
             f"{_pct(e.get('industry_seat_share'))} of {_num(e.get('seats'))}",
         ]
         for e in data.get("scorecard") or []

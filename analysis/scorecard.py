@@ -2,10 +2,15 @@
 
 One entry per calendar year that has events in the window (``since < date <= as_of``):
 
-- ``convenings``: events that year;
+- ``convenings``: events that year; ``recorded``: those with any attendance recorded;
 - ``all_sectors_share``: share of them whose attendees (Guests included) cover *every* sector
   present among the Partners active on the event's date;
-- ``global_south_share``: share with at least one attendee from a Global South country;
+- ``global_south_share``: share with at least one attendee from a Global South country.
+
+Both shares are taken over the ``recorded`` convenings: an event with no attendance rows (the
+public PAI roster has many) has an unknown room, not an empty one, so it is not counted as
+lacking anyone; when no convening of a year has a record, both shares are ``None`` and the
+summary says so.
 - ``industry_seat_share``: Industry's share of committee seats (memberships) active at the
   year's end (31 December), or on ``as_of`` for the year of ``as_of``; a seat counts when its
   holder is active on that day too.
@@ -155,22 +160,43 @@ def _direction(now: float | None, before: float | None) -> str:
     return "up from" if delta > 0 else "down from"
 
 
+def _rooms(entry: dict[str, Any]) -> str:
+    """'5 convenings' or, when some lack an attendance record, '4 recorded convenings (of 5)'."""
+    n, r = entry["convenings"], entry["recorded"]
+    noun = "convening" if r == 1 else "convenings"
+    return f"{r} {noun}" if r == n else f"{r} {noun} with an attendance record (of {n} held)"
+
+
+def _compared(
+    now: float | None, before: dict[str, Any] | None, key: str, count: str, *, year: bool
+) -> str:
+    if before is None or now is None or before[key] is None:
+        return ""
+    when = f" in {before['year']}" if year else ""
+    return f" ({_direction(now, before[key])} {before[count]} of {before['recorded']}{when})"
+
+
 def _sentence(entry: dict[str, Any], previous: dict[str, Any] | None) -> str:
-    year, n = entry["year"], entry["convenings"]
-    noun = "convening" if n == 1 else "convenings"
-    parts = [f"In {year}, {entry['all_sectors']} of {n} {noun} had every sector in the room"]
-    if previous is not None:
-        parts[0] += (
-            f" ({_direction(entry['all_sectors_share'], previous['all_sectors_share'])} "
-            f"{previous['all_sectors']} of {previous['convenings']} in {previous['year']})"
-        )
-    gs = f"{entry['global_south']} of {n} had Global South voices"
-    if previous is not None:
-        gs += (
-            f" ({_direction(entry['global_south_share'], previous['global_south_share'])} "
-            f"{previous['global_south']} of {previous['convenings']})"
-        )
-    parts.append(gs)
+    year = entry["year"]
+    if entry["recorded"] == 0:
+        n = entry["convenings"]
+        held = f"{n} convening was" if n == 1 else f"{n} convenings were"
+        parts = [f"In {year}, {held} held but no attendance was recorded"]
+    else:
+        parts = [
+            f"In {year}, {entry['all_sectors']} of {_rooms(entry)} had every sector in the room"
+            + _compared(
+                entry["all_sectors_share"], previous, "all_sectors_share", "all_sectors", year=True
+            ),
+            f"{entry['global_south']} of {entry['recorded']} had Global South voices"
+            + _compared(
+                entry["global_south_share"],
+                previous,
+                "global_south_share",
+                "global_south",
+                year=False,
+            ),
+        ]
     if entry["industry_seat_share"] is None:
         parts.append("no committee seats were filled")
     else:
@@ -217,21 +243,25 @@ def scorecard(
     previous: dict[str, Any] | None = None
     for year, part in mix.groupby("year", sort=True):
         n = len(part)
-        full = int(part["all_present"].sum())
-        south = int(part["global_south"].sum())
+        # A convening without attendance rows cannot be judged: its room is unknown, not empty.
+        judged = part.loc[part["attendees"] > 0]
+        r = len(judged)
+        full = int(judged["all_present"].sum())
+        south = int(judged["global_south"].sum())
         year_end = pd.Timestamp(year=int(year), month=12, day=31)
         seats_day = min(year_end, day)
         entry: dict[str, Any] = {
             "year": int(year),
             "convenings": n,
+            "recorded": r,
             "all_sectors": full,
-            "all_sectors_share": full / n,
+            "all_sectors_share": full / r if r else None,
             "global_south": south,
-            "global_south_share": south / n,
+            "global_south_share": south / r if r else None,
         }
         entry.update(_seat_share(ds, seats_day, program, industry))
         missed: dict[str, int] = {}
-        for gone in part["missing"]:
+        for gone in judged["missing"]:
             for label in gone:
                 missed[label] = missed.get(label, 0) + 1
         entry["sectors_most_often_missing"] = dict(
@@ -258,7 +288,7 @@ def scorecard(
         method={
             "window": "since < date <= as_of",
             "all_sectors": "attendees (Guests included) cover every sector held by the Partners "
-            "active on the event's date",
+            "active on the event's date; shares over convenings with attendance recorded",
             "global_south": "at least one attendee from a Global South country",
             "industry_seat_share": f"{industry!r} share of committee seats active on 31 December "
             "(on as_of for its own year), seat holder active",
@@ -297,21 +327,24 @@ def _summary(entries: list[dict[str, Any]], trend: dict[str, Any]) -> str:
     text = [entries[-1]["summary"]]
     if len(entries) > 1:
         first, last = trend["first_year"], trend["last_year"]
-        full = trend["all_sectors_share"]
-        south = trend["global_south_share"]
-        seats = trend["industry_seat_share"]
-        text.append(
-            f"From {first} to {last}, the share of convenings with every sector went from "
-            f"{_pct(full['first'])} to {_pct(full['last'])} ({full['direction']}), with Global "
-            f"South voices from {_pct(south['first'])} to {_pct(south['last'])} "
-            f"({south['direction']}), and Industry's share of seats from {_pct(seats['first'])} "
-            f"to {_pct(seats['last'])} ({seats['direction']})."
-        )
+        clauses = []
+        for key, words in (
+            ("all_sectors_share", "the share of convenings with every sector"),
+            ("global_south_share", "the share with Global South voices"),
+            ("industry_seat_share", "Industry's share of committee seats"),
+        ):
+            t = trend[key]
+            if t["direction"] != "unknown":  # a year without records cannot anchor a trend
+                clauses.append(
+                    f"{words} went from {_pct(t['first'])} to {_pct(t['last'])} ({t['direction']})"
+                )
+        if clauses:
+            text.append(f"From {first} to {last}, " + "; ".join(clauses) + ".")
     missed = entries[-1]["sectors_most_often_missing"]
     if missed:
         label, times = next(iter(missed.items()))
         text.append(
             f"The sector most often absent in {entries[-1]['year']} was {label} "
-            f"({times} of {entries[-1]['convenings']} convenings)."
+            f"({times} of {entries[-1]['recorded']} convenings)."
         )
     return " ".join(text)

@@ -41,8 +41,8 @@ def test_summary_in_plain_words() -> None:
     assert "unchanged from 1 of 2 in 2023" in last
     assert "2 of 2 had Global South voices (up from 1 of 2)" in last
     assert "Industry held 33% of committee seats (2 of 6), up from 20%" in last
-    assert "Global South voices from 50% to 100% (improving)" in card.summary
-    assert "Industry's share of seats from 20% to 33% (worsening)" in card.summary
+    assert "the share with Global South voices went from 50% to 100% (improving)" in card.summary
+    assert "Industry's share of committee seats went from 20% to 33% (worsening)" in card.summary
     assert card.trend["global_south_share"]["direction"] == "improving"
 
 
@@ -86,3 +86,30 @@ def test_program_filter_and_window() -> None:
     recent = scorecard(tiny(), as_of=D2, since="2023-12-31").to_list()
     assert [e["year"] for e in recent] == [2024]
     assert scorecard(tiny(), as_of="2022-12-31").summary == "No convenings in the period."
+
+
+def test_convenings_without_attendance_records_are_not_judged() -> None:
+    ds = tiny()
+    from graph.model import Dataset
+
+    # Drop e2's attendance: its room is unknown, so 2023 is judged on e1 alone.
+    unknown = Dataset.from_frames(
+        partners=ds.partners,
+        committees=ds.committees,
+        memberships=ds.memberships,
+        events=ds.events,
+        attendance=ds.attendance.loc[ds.attendance.event_id != "e2"],
+    )
+    y2023 = scorecard(unknown, as_of=D2).to_list()[0]
+    assert (y2023["convenings"], y2023["recorded"]) == (2, 1)
+    assert y2023["all_sectors_share"] == 1.0 and y2023["global_south_share"] == 1.0
+    assert "1 convening with an attendance record (of 2 held)" in y2023["summary"]
+    bare = Dataset.from_frames(
+        partners=ds.partners,
+        committees=ds.committees,
+        memberships=ds.memberships,
+        events=ds.events,
+    )
+    entries = scorecard(bare, as_of=D2).to_list()
+    assert all(e["all_sectors_share"] is None and e["recorded"] == 0 for e in entries)
+    assert entries[0]["summary"].startswith("In 2023, 2 convenings were held but no attendance")
