@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from graph.store import Progress as ProgressCallback
 
@@ -22,7 +29,7 @@ def progress_bar(title: str) -> Iterator[ProgressCallback]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(step: str, done: int, total: int) -> None:
             if step not in tasks:
