@@ -44,7 +44,7 @@ def _davis_dataset(graph: nx.Graph) -> Dataset:
         "country": ["USA"] * len(women),
         "region": [regions[i % 2] for i in range(len(women))],
     })
-    # Davis' events ran from February to November 1936 (E1..E14 in date order).
+    # Placeholder dates inside the window: only who attended what matters here.
     event_frame = pd.DataFrame({
         "event_id": events,
         "name": events,
@@ -427,3 +427,15 @@ def test_partners_without_ties_are_isolated_nodes() -> None:
     c = out["nodes"][2]
     assert (c["partner_id"], c["degree"], c["strength"], c["ei_sector"]) == ("c", 0, 0, None)
     assert out["communities"] == [2, 1]
+
+
+def test_leiden_finds_the_same_davis_split_deterministically(davis_cp: CoParticipation) -> None:
+    louvain = network.communities(davis_cp, seed=0)
+    leiden = network.communities(davis_cp, seed=0, algorithm="leiden")
+    assert leiden.groups() == louvain.groups()
+    assert leiden.modularity == pytest.approx(louvain.modularity)
+    assert "leiden" in leiden.algorithm and "Louvain" in louvain.algorithm
+    again = network.communities(davis_cp, seed=0, algorithm="leiden")
+    assert again.membership.tolist() == leiden.membership.tolist()
+    with pytest.raises(ValueError, match="algorithm"):
+        network.communities(davis_cp, algorithm="girvan-newman")
