@@ -56,9 +56,11 @@ __all__ = [
     "communities",
     "coparticipation",
     "equal_results",
+    "json_float",
     "mixing_matrix",
     "network_summary",
     "projection_networkx_baseline",
+    "relabel_by_size",
     "two_mode",
 ]
 
@@ -399,8 +401,12 @@ class Communities:
                 for c in range(len(self.sizes))]
 
 
-def _relabel(raw: np.ndarray) -> np.ndarray:
-    """Renumber communities by size (largest first), ties by their smallest member index."""
+def relabel_by_size(raw: np.ndarray) -> np.ndarray:
+    """Renumber groups by size (largest first), ties by their smallest member index.
+
+    >>> relabel_by_size(np.array([5, 5, 2, 7, 7, 2, 9])).tolist()
+    [0, 0, 1, 2, 2, 1, 3]
+    """
     if not len(raw):
         return raw.astype(np.int64)
     labels, first, counts = np.unique(raw, return_index=True, return_counts=True)
@@ -453,7 +459,7 @@ def communities(
                 clustering = graph.community_multilevel(weights="weight", resolution=resolution)
         finally:
             ig.set_random_number_generator(random)
-    membership = _relabel(np.asarray(clustering.membership, dtype=np.int64))
+    membership = relabel_by_size(np.asarray(clustering.membership, dtype=np.int64))
     modularity = graph.modularity(membership.tolist(), weights="weight", resolution=resolution)
     return Communities(cp.partner_ids, membership, float(modularity), seed, float(resolution),
                        described)
@@ -606,7 +612,8 @@ def mixing_matrix(
 # --------------------------------------------------------------------------------------------
 
 
-def _json_float(value: Any) -> float | None:
+def json_float(value: Any) -> float | None:
+    """A float for JSON: NaN and infinities become ``None``."""
     number = float(value)
     return None if math.isnan(number) or math.isinf(number) else number
 
@@ -614,7 +621,7 @@ def _json_float(value: Any) -> float | None:
 def _plain(value: Any) -> Any:
     """numpy scalars to Python ones, NaN to None (the report is plain JSON)."""
     if isinstance(value, (float, np.floating)):
-        return _json_float(value)
+        return json_float(value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.bool_):
@@ -645,7 +652,7 @@ class NetworkResult:
                                   ascending=[False, False, False, True], kind="mergesort")
         return [
             {"partner_id": r.partner_id, "name": r.name, attribute: r.category,
-             "participation": _json_float(r.participation), "ei": _json_float(r.ei),
+             "participation": json_float(r.participation), "ei": json_float(r.ei),
              "strength": int(r.strength)}
             for r in frame.head(self.top).itertuples(index=False)
         ]
@@ -660,7 +667,7 @@ class NetworkResult:
             "edges": int(self.edges),
             "communities": self.communities.sizes,
             "modularity": (None if self.communities.modularity is None
-                           else _json_float(self.communities.modularity)),
+                           else json_float(self.communities.modularity)),
             "bridging": {attribute: self.top_bridges(attribute) for attribute in self.bridging},
             "mixing": {
                 attribute: {str(r): {str(c): _plain(v) for c, v in row.items()}

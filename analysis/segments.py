@@ -33,7 +33,6 @@ over a small range. Segments are numbered by size, largest first.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,15 +152,6 @@ def _check_k_range(k_range: Sequence[int]) -> tuple[int, int]:
     return low, high
 
 
-def _by_size(labels: np.ndarray) -> np.ndarray:
-    """Renumber clusters largest first; ties by the first partner (in id order) they hold."""
-    values, first, counts = np.unique(labels, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))
-    new = np.empty(len(values), dtype=np.int64)
-    new[order] = np.arange(len(values))
-    return new[np.searchsorted(values, labels)]
-
-
 def segment_partners(
     ds: Dataset,
     *,
@@ -225,7 +215,7 @@ def segment_partners(
             best_labels = KMeans(n_clusters=chosen, n_init=N_INIT,
                                  random_state=seed).fit_predict(scaled)
     # Degenerate data (too few partners or one profile): one segment, no silhouette.
-    segments = _by_size(best_labels) if n else best_labels
+    segments = network.relabel_by_size(best_labels) if n else best_labels
     frame = profile.reset_index()
     frame.insert(1, "segment", segments)
     k = int(segments.max()) + 1 if n else 0
@@ -287,7 +277,7 @@ def _describe(profile: pd.DataFrame, segments: np.ndarray, segment: int) -> dict
         "segment": segment,
         "size": len(members),
         "description": "; ".join(parts),
-        "means": {c: _finite(means[c]) for c in profile.columns},
+        "means": {c: network.json_float(means[c]) for c in profile.columns},
     }
 
 
@@ -309,7 +299,3 @@ def _distinctive(segment_means: pd.Series, overall_means: pd.Series) -> str | No
     best = str(lift.sort_values(ascending=False, kind="mergesort").index[0])
     return best if float(lift[best]) >= DISTINCT_LIFT else None
 
-
-def _finite(value: Any) -> float | None:
-    number = float(value)
-    return None if math.isnan(number) or math.isinf(number) else number

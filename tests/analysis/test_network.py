@@ -282,7 +282,7 @@ def test_communities_are_deterministic_per_seed_and_relabelled_by_size(medium: D
 def test_relabel_orders_by_size_then_smallest_member() -> None:
     raw = np.array([5, 5, 2, 7, 7, 2, 9])
     # sizes: 5 -> 2 (first at 0), 2 -> 2 (first at 2), 7 -> 2 (first at 3), 9 -> 1
-    assert network._relabel(raw).tolist() == [0, 0, 1, 2, 2, 1, 3]
+    assert network.relabel_by_size(raw).tolist() == [0, 0, 1, 2, 2, 1, 3]
 
 
 def test_communities_refuse_bad_resolution(davis_cp: CoParticipation) -> None:
