@@ -134,3 +134,19 @@ def test_mounted_on_a_bare_typer_app(source):
 def test_read_id_list():
     assert read_id_list("a, b,a,,c", "--x") == ["a", "b", "c"]
     assert read_id_list(None, "--x") == []
+
+
+@pytest.mark.neo4j
+def test_same_plan_from_neo4j_as_from_the_files(capsys, monkeypatch, source, neo4j_server,
+                                                neo4j_store):
+    import loaders
+
+    neo4j_store.load(loaders.read_dataset(source))
+    monkeypatch.setenv("NEO4J_USERNAME", neo4j_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
+    code, from_neo4j, err = run(capsys, "e1", "--neo4j", neo4j_server.uri, "--size", "3")
+    assert code == 0, err
+    code, from_files, err = run(capsys, "e1", str(source), "--size", "3")
+    assert code == 0, err
+    assert json.loads(from_neo4j) == json.loads(from_files)
+    assert len(json.loads(from_neo4j)["recommendations"]) == 3
