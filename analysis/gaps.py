@@ -60,6 +60,7 @@ __all__ = [
     "gaps_from_frame",
     "group_gap_rows",
     "group_gaps",
+    "recurring_gaps",
     "representation_gaps",
     "shortfall",
 ]
@@ -202,6 +203,7 @@ def find_gaps(
     keys: Sequence[str] = (),
     targets: pd.DataFrame | None = None,
     threshold: float = 0.8,
+    scored: bool = False,
 ) -> pd.DataFrame:
     """Vectorised gap finding over many groups at once (the report's engine).
 
@@ -218,11 +220,15 @@ def find_gaps(
         The dataset's targets table; overrides the baseline share where it has a row.
     threshold : float, default 0.8
         A category is a gap when ``share / expected_share < threshold``.
+    scored : bool, default False
+        Keep every row that can be judged (group not empty, ``expected_share > 0``), gap or
+        not, with an ``is_gap`` column: the p-values of all rooms, for
+        :func:`recurring_gaps`.
 
     Returns
     -------
     DataFrame
-        The gaps only, with the :class:`Gap` fields as columns plus ``keys``, sorted by keys,
+        The gaps only (every judged row with ``scored=True``), with the :class:`Gap` fields as columns plus ``keys``, sorted by keys,
         dimension (in order of first appearance), ratio, p-value and category.
     """
     check_threshold(threshold)
@@ -255,13 +261,15 @@ def find_gaps(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, share / expected, np.inf)
     # An empty group has nothing to compare (the report shows its size 0 instead).
-    is_gap = (size > 0) & (expected > _EPS) & (ratio < threshold - _EPS)
-    frame = frame.assign(share=share, expected_share=expected, ratio=ratio)
-    frame = frame.loc[is_gap].copy()
-    has_target = has_target[is_gap]
-    count, size = count[is_gap], size[is_gap]
-    bcount, bsize = bcount[is_gap], bsize[is_gap]
-    expected = expected[is_gap]
+    judged = (size > 0) & (expected > _EPS)
+    is_gap = judged & (ratio < threshold - _EPS)
+    keep = judged if scored else is_gap
+    frame = frame.assign(share=share, expected_share=expected, ratio=ratio, is_gap=is_gap)
+    frame = frame.loc[keep].copy()
+    has_target = has_target[keep]
+    count, size = count[keep], size[keep]
+    bcount, bsize = bcount[keep], bsize[keep]
+    expected = expected[keep]
     use_binom = has_target | (size > bsize)
     p_value = np.ones(count.shape)
     hyper = ~use_binom
@@ -283,7 +291,7 @@ def find_gaps(
     ).reset_index(drop=True)
     for col in ("count", "size", "baseline_count", "baseline_size"):
         frame[col] = frame[col].astype("int64")
-    columns = keys + [f for f in Gap.__dataclass_fields__]
+    columns = keys + [f for f in Gap.__dataclass_fields__] + (["is_gap"] if scored else [])
     return frame[columns]
 
 
@@ -452,3 +460,57 @@ def group_gaps(
     rows = group_gap_rows(ds, as_of, dimensions, since=since, program=program, kinds=kinds)
     chosen = ds.targets if targets is None else targets
     return find_gaps(rows, keys=("kind", "group_id"), targets=chosen, threshold=threshold)
+
+
+def recurring_gaps(
+    scored: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("kind",),
+    min_rooms: int = 2,
+) -> pd.DataFrame:
+    """The same category short in room after room: one row per (``by``..., dimension, category).
+
+    A single room is weak evidence of a gap (a small room can lack anyone by chance); the same
+    category missing from nine rooms in a row is a finding. This pools the rooms.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        :func:`find_gaps` output with ``scored=True`` (every judged room, gap or not), with the
+        ``by`` columns added (e.g. ``kind`` and ``program``).
+    by : sequence of str, default ("kind",)
+        Columns that split the rooms into series.
+    min_rooms : int, default 2
+        Series with fewer judged rooms are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``[by..., dimension, group, rooms, gaps, missing, combined_p_value]`` for series with at
+        least one gap, sorted by combined p-value. ``combined_p_value`` is Fisher's combination
+        (:func:`scipy.stats.combine_pvalues`) of every room's p-value in the series — gaps and
+        non-gaps alike, so picking the worst rooms cannot manufacture significance. With the
+        discrete exact tests Fisher's method is conservative.
+    """
+    by = list(by)
+    columns = by + ["dimension", "group", "rooms", "gaps", "missing", "combined_p_value"]
+    if not len(scored):
+        return pd.DataFrame(columns=columns)
+    keys = by + ["dimension", "group"]
+    grouped = scored.groupby(keys, sort=True)
+    summary = grouped.agg(
+        rooms=("p_value", "size"), gaps=("is_gap", "sum"), missing=("missing", "sum")
+    )
+    p_values = grouped["p_value"].apply(
+        lambda p: float(stats.combine_pvalues(np.clip(p.to_numpy(), 1e-300, 1.0)).pvalue)
+    )
+    summary["combined_p_value"] = p_values
+    summary = summary.loc[(summary["rooms"] >= min_rooms) & (summary["gaps"] > 0)].reset_index()
+    summary = summary.sort_values(
+        ["combined_p_value", "gaps"] + keys,
+        ascending=[True, False] + [True] * len(keys),
+        kind="mergesort",
+    ).reset_index(drop=True)
+    for col in ("rooms", "gaps", "missing"):
+        summary[col] = summary[col].astype("int64")
+    return summary[columns]

@@ -296,6 +296,10 @@ def _markdown(data: dict[str, Any]) -> str:
     gaps = data.get("largest_gaps") or []
     out += [f"- {_md(_gap_line(g))}" for g in gaps[:LIST_ROWS]] or ["No gaps below the threshold."]
     out += [""]
+    recurring = data.get("recurring_gaps") or []
+    if recurring:
+        out += ["## Recurring gaps: short in room after room", ""]
+        out += [f"- {_md(r['sentence'])}" for r in recurring[:LIST_ROWS]] + [""]
     committees = _committees(data)
     out += ["## Committees", ""]
     if committees:
@@ -491,6 +495,11 @@ def _html(data: dict[str, Any]) -> str:
         )
     else:
         body.append("<p>No gaps below the threshold.</p>")
+    recurring = data.get("recurring_gaps") or []
+    if recurring:
+        body.append("<h2>Recurring gaps: short in room after room</h2><ul>")
+        body.append("".join(f"<li>{_e(r['sentence'])}</li>" for r in recurring[:LIST_ROWS]))
+        body.append("</ul>")
 
     body.append("<h2>Committees</h2>")
     committees = _committees(data)
@@ -708,6 +717,24 @@ def _xlsx(data: dict[str, Any]) -> bytes:
             "sentence",
         ],
         gap_rows,
+    )
+
+    recurring_head = [
+        "kind",
+        "program",
+        "dimension",
+        "group",
+        "rooms",
+        "gaps",
+        "missing",
+        "combined_p_value",
+        "sentence",
+    ]
+    _sheet(
+        book,
+        "Recurring gaps",
+        recurring_head,
+        [[r.get(k) for k in recurring_head] for r in data.get("recurring_gaps") or []],
     )
 
     reach = data.get("reach") or {}

@@ -38,6 +38,7 @@ from analysis.gaps import (
     find_gaps,
     gaps_from_frame,
     group_gap_rows,
+    recurring_gaps,
 )
 from analysis.reach import reach
 from analysis.scorecard import scorecard
@@ -65,6 +66,7 @@ class Report:
     scorecard_trend: dict[str, Any]
     network: dict[str, Any]
     largest_gaps: list[dict[str, Any]]
+    recurring_gaps: list[dict[str, Any]]
     method: dict[str, Any]
     privacy: dict[str, Any]
     changes: dict[str, Any] | None = None
@@ -81,6 +83,7 @@ class Report:
             "totals": self.totals,
             "groups": self.groups,
             "largest_gaps": self.largest_gaps,
+            "recurring_gaps": self.recurring_gaps,
             "reach": self.reach,
             "scorecard": self.scorecard,
             "scorecard_summary": self.scorecard_summary,
@@ -286,7 +289,11 @@ def build_report(
     sup = _Suppressor(min_cell)
 
     rows = group_gap_rows(ds, day, dims, since=start, program=program)
-    gaps = find_gaps(rows, keys=("kind", "group_id"), targets=ds.targets, threshold=threshold)
+    scored = find_gaps(
+        rows, keys=("kind", "group_id"), targets=ds.targets, threshold=threshold, scored=True
+    )
+    gaps = scored.loc[scored["is_gap"]].drop(columns="is_gap").reset_index(drop=True)
+    recurring = _recurring(ds, scored)
     groups = _groups(ds, rows, gaps, day=day, since=start, program=program, dims=dims, sup=sup)
     largest = _largest(groups)
 
@@ -356,6 +363,8 @@ def build_report(
         "group is larger than its baseline",
         "shortfall": "smallest k >= 0 with (count + k) / (size + k) >= expected_share: members "
         "of the category the group would need to add",
+        "recurring_gaps": "per program and kind of group, the rooms where a category is a gap; "
+        "combined_p_value is Fisher's combination of every judged room's p-value",
         "diversity": "Blau 1 - sum p^2, Shannon -sum p ln p (nats), normalised by k = categories "
         "in the group or its baseline",
         "network": network_dict.get("method", {}),
@@ -384,6 +393,7 @@ def build_report(
         scorecard_trend=card.trend,
         network=network_dict,
         largest_gaps=largest,
+        recurring_gaps=recurring,
         method=method,
         privacy=privacy,
         changes=change_dict,
@@ -518,6 +528,64 @@ def _guest_counts(
     members = members.assign(guest=members["partner_id"].map(kinds).eq(GUEST))
     counted = members.loc[members["guest"]].groupby(["kind", "group_id"]).size()
     return {(str(k), str(g)): int(v) for (k, g), v in counted.items()}
+
+
+#: How many recurring gaps the report lists.
+RECURRING_GAPS = 20
+
+
+def _recurring(ds: Dataset, scored: pd.DataFrame) -> list[dict[str, Any]]:
+    """Categories short in room after room of one program (see :func:`recurring_gaps`)."""
+    programs = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kind": "committee",
+                    "group_id": ds.committees["committee_id"],
+                    "program": ds.committees["program"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "kind": "event",
+                    "group_id": ds.events["event_id"],
+                    "program": ds.events["program"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    table = scored.merge(programs, on=["kind", "group_id"], how="left")
+    table["program"] = table["program"].fillna("")
+    found = recurring_gaps(table, by=("kind", "program"))
+    out = []
+    for r in found.head(RECURRING_GAPS).itertuples(index=False):
+        label = _category_words(str(r.dimension), str(r.group))
+        rooms = "committees" if r.kind == "committee" else "convenings"
+        where = f"{r.program} {rooms}" if r.program else f"{rooms} outside any program"
+        short = int(r.gaps) - int(r.missing)
+        extra = f" and under-represented in {short} more" if short else ""
+        out.append(
+            {
+                "kind": str(r.kind),
+                "program": str(r.program),
+                "dimension": str(r.dimension),
+                "group": str(r.group),
+                "rooms": int(r.rooms),
+                "gaps": int(r.gaps),
+                "missing": int(r.missing),
+                "combined_p_value": float(r.combined_p_value),
+                "sentence": f"{label} was missing from {int(r.missing)} of {int(r.rooms)} "
+                f"{where}{extra} (combined p = {float(r.combined_p_value):.2g}).",
+            }
+        )
+    return out
+
+
+def _category_words(dimension: str, label: str) -> str:
+    if dimension == "global_south":
+        return {"True": "The Global South", "False": "The Global North"}.get(label, label)
+    return label
 
 
 def _largest(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:

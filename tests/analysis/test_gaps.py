@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from analysis import gaps as gaps_module
-from analysis.gaps import find_gaps, group_gaps, representation_gaps, shortfall
+from analysis.gaps import (
+    find_gaps,
+    group_gaps,
+    recurring_gaps,
+    representation_gaps,
+    shortfall,
+)
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 
@@ -202,6 +208,65 @@ def test_group_gaps_on_the_tiny_dataset() -> None:
     assert list(c1.group) == ["Civil Society"]
     assert c1.iloc[0].p_value == pytest.approx(0.4)  # C(2,1) C(3,3) / C(5,4)
     assert c1.iloc[0].shortfall == 1
+
+
+def test_recurring_gaps_pool_every_room() -> None:
+    # Three rooms of 10 drawn from BASELINE: Civil Society (4 of 20) missing twice, present at
+    # its share once. Fisher's method combines all three rooms' p-values, the fair one too.
+    rooms = {
+        "r1": ["Industry"] * 10,
+        "r2": ["Industry"] * 6 + ["Academic"] * 4,
+        "r3": ["Industry"] * 4 + ["Academic"] * 4 + ["Civil Society"] * 2,
+    }
+    base = BASELINE["sector"].value_counts()
+    rows = [
+        {
+            "room": rid,
+            "series": "s",
+            "dimension": "sector",
+            "category": cat,
+            "count": people.count(cat),
+            "size": len(people),
+            "baseline_count": int(base[cat]),
+            "baseline_size": 20,
+        }
+        for rid, people in rooms.items()
+        for cat in base.index
+    ]
+    scored = find_gaps(pd.DataFrame(rows), keys=("room", "series"), scored=True)
+    assert len(scored) == 9 and scored["is_gap"].sum() == len(
+        find_gaps(pd.DataFrame(rows), keys=("room", "series"))
+    )
+    found = recurring_gaps(scored, by=("series",)).set_index("group")
+    cs = found.loc["Civil Society"]
+    assert (cs.rooms, cs.gaps, cs.missing) == (3, 2, 2)
+    p = [stats.hypergeom.cdf(0, 20, 4, 10)] * 2 + [stats.hypergeom.cdf(2, 20, 4, 10)]
+    assert cs.combined_p_value == pytest.approx(stats.combine_pvalues(p, method="fisher").pvalue)
+    assert "Industry" not in found.index  # never short
+
+
+def test_recurring_gaps_in_the_report_name_the_program() -> None:
+    from analysis.report import build_report
+
+    out = build_report(tiny(), as_of=D2, program="Labor").to_dict()["recurring_gaps"]
+    # Labor rooms e2 (p1, p2) and e3 (p1 p3 p6 g1), each judged against its day's Partners.
+    # Media and Africa are judged in one room only (no Partner of theirs on the other day);
+    # c2 is the only Labor committee, so no committee series.
+    got = {
+        (r["kind"], r["dimension"], r["group"], r["rooms"], r["gaps"], r["missing"]) for r in out
+    }
+    assert got == {
+        ("event", "sector", "Academic", 2, 1, 1),
+        ("event", "sector", "Civil Society", 2, 1, 1),
+        ("event", "sector", "Industry", 2, 1, 0),
+        ("event", "region", "Asia", 2, 1, 1),
+        ("event", "region", "Americas", 2, 1, 0),
+        ("event", "region", "Europe", 2, 1, 0),
+        ("event", "global_south", "True", 2, 1, 1),
+    }
+    assert all(r["program"] == "Labor" for r in out)
+    south = next(r for r in out if r["dimension"] == "global_south")
+    assert south["sentence"].startswith("The Global South was missing from 1 of 2 Labor convenings")
 
 
 def test_doctests() -> None:

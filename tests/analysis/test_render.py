@@ -120,6 +120,7 @@ def test_xlsx_has_a_sheet_per_section(report: Any) -> None:
         "Groups",
         "Composition",
         "Gaps",
+        "Recurring gaps",
         "Reach",
         "Inactive",
         "Network",
