@@ -1,0 +1,246 @@
+"""One conformance suite, run against both stores: MemoryStore and a real Neo4jStore.
+
+Every test takes the ``store`` fixture, parametrised over the two; the Neo4j one runs on the
+session's real server (tests/plugins/neo4j_server.py) with an emptied database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from graph.memory import MemoryStore
+from graph.model import TABLES, Dataset
+from graph.store import GraphStore
+
+NASTY_NAMES = [
+    "x'}) MATCH (n) DETACH DELETE n //",
+    'Robert"); DROP TABLE partners;--',
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "<script>alert('x')</script>",
+    "back`tick` and $param {brace}",
+    "O'Brien & Söhne — 東京",
+    "+cmd|' /C calc'!A0",
+]
+
+
+def tiny(*, names: list[str] | None = None) -> Dataset:
+    """A hand-built dataset touching every column kind: dates open and closed, two terms of
+    one partner on one committee, a Guest, a partner without sector, an online event, list
+    and text extra columns (one all-empty), a target without max_share."""
+    names = names or ["Acme", "Bantu Labs", "Civic"]
+    n = len(names)
+    ids = [f"p{i}" for i in range(1, n + 1)]
+    sectors = (["Industry", "Academic", ""] * n)[:n]
+    countries = (["USA", "KEN", "USA"] * n)[:n]
+    cname = {"USA": "United States", "KEN": "Kenya"}
+    region = {"USA": "Americas", "KEN": "Africa"}
+    sub = {"USA": "Northern America", "KEN": "Eastern Africa"}
+    return Dataset.from_frames(
+        source="tiny",
+        partners=pd.DataFrame({
+            "partner_id": ids,
+            "name": names,
+            "sector": sectors,
+            "country": countries,
+            "country_name": [cname[c] for c in countries],
+            "region": [region[c] for c in countries],
+            "subregion": [sub[c] for c in countries],
+            "global_south": [c == "KEN" for c in countries],
+            "joined": (["2020-01-01", None, "2021-05-01"] * n)[:n],
+            "left": ([None, None, "2023-01-01"] * n)[:n],
+            "membership": (["Partner", "Guest", "Partner"] * n)[:n],
+            "focus_areas": ([("safety", "labor"), (), ("media",)] * n)[:n],
+            "note": [names[0], "", ""] + [""] * (n - 3),
+            "empty_extra": [""] * n,
+        }),
+        committees=pd.DataFrame({"committee_id": ["c1", "c2"], "name": [names[0], "Board"],
+                                 "program": ["Safety", ""], "kind": ["working group", "board"]}),
+        memberships=pd.DataFrame({
+            "committee_id": ["c1", "c1", "c1", "c2"],
+            "partner_id": ["p1", "p1", "p2", "p3"],
+            "role": ["chair", "member", "", "member"],
+            "since": ["2020-01-01", "2022-01-01", None, "2021-06-01"],
+            "until": ["2021-12-31", None, None, None],
+        }),
+        events=pd.DataFrame({
+            "event_id": ["e1", "e2", "e3"],
+            "name": ["Nairobi forum", names[-1], "Online"],
+            "date": ["2022-03-01", "2022-09-15", "2023-01-01"],
+            "kind": ["convening", "workshop", "webinar"],
+            "program": ["Safety", "Safety", ""],
+            "city": ["Nairobi", "Boston", ""],
+            "country": ["KEN", "USA", ""],
+            "country_name": ["Kenya", "United States", ""],
+            "region": ["Africa", "Americas", ""],
+            "subregion": ["Eastern Africa", "Northern America", ""],
+            "topics": ["ai;labor", "", "media"],
+        }),
+        attendance=pd.DataFrame({
+            "event_id": ["e1", "e1", "e2", "e3"],
+            "partner_id": ["p1", "p2", "p3", "p1"],
+            "role": ["speaker", "", "organizer", ""],
+            "attendees": [2, 1, 3, 1],
+        }),
+        targets=pd.DataFrame({"dimension": ["sector", "region"],
+                              "group": ["Civil Society", "Africa"],
+                              "min_share": [0.3, 0.2], "max_share": [None, 0.5]}),
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """A generated 2,000-partner dataset (~17k attendance rows), read by the real loader."""
+    import loaders
+    from loaders.generate import generate
+
+    out = tmp_path_factory.mktemp("gen2000")
+    generate(out, partners=2000, seed=11)
+    return loaders.read_dataset(out)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Dataset:
+    import loaders
+    from stakeholder_graph.datasets import bundled_path
+
+    return loaders.read_dataset(bundled_path("demo"))
+
+
+@pytest.fixture(params=["memory", "neo4j"])
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    if request.param == "memory":
+        return MemoryStore()
+    store: GraphStore = request.getfixturevalue("neo4j_store")
+    return store
+
+
+def assert_same(got: Dataset, want: Dataset) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(got.table(name), want.table(name), obj=name)
+    assert got.equals(want)
+
+
+def test_empty_store_reads_back_empty(store: GraphStore) -> None:
+    ds = store.dataset()
+    assert all(n == 0 for n in ds.counts().values())
+    assert store.version() == Dataset.from_frames().version
+
+
+def test_round_trip_tiny(store: GraphStore) -> None:
+    ds = tiny()
+    summary = store.load(ds)
+    assert summary.written == ds.counts()
+    assert summary.created == ds.counts()
+    assert_same(store.dataset(), ds)
+    back = store.dataset()
+    # The all-empty extra column came back, as text; the list column as tuples.
+    assert back.partners["empty_extra"].tolist() == ["", "", ""]
+    assert back.partners["focus_areas"].tolist() == [("safety", "labor"), (), ("media",)]
+    assert back.events["topics"].tolist() == [("ai", "labor"), (), ("media",)]
+    # Two terms of p1 on c1 are two memberships.
+    assert len(back.memberships.query("committee_id == 'c1' and partner_id == 'p1'")) == 2
+
+
+def test_round_trip_demo(store: GraphStore, demo: Dataset) -> None:
+    store.load(demo)
+    assert_same(store.dataset(), demo)
+
+
+def test_round_trip_generated(store: GraphStore, generated: Dataset) -> None:
+    store.load(generated)
+    assert_same(store.dataset(), generated)
+
+
+def test_double_load_is_idempotent(store: GraphStore, generated: Dataset) -> None:
+    first = store.load(generated)
+    version = store.version()
+    second = store.load(generated)
+    assert first.created == generated.counts()
+    assert second.created == dict.fromkeys(TABLES, 0)
+    assert store.version() == version
+    assert_same(store.dataset(), generated)
+
+
+def _changed(ds: Dataset) -> Dataset:
+    """``ds`` minus its last partner (and that partner's rows), one renamed, one new partner,
+    one attendance row removed, one event re-homed."""
+    partners = ds.partners.iloc[:-1].copy()
+    gone = ds.partners["partner_id"].iloc[-1]
+    partners.loc[partners.index[0], "name"] = "Renamed & Co"
+    new = partners.iloc[[0]].copy()
+    new["partner_id"] = "zz-new"
+    partners = pd.concat([partners, new], ignore_index=True)
+    events = ds.events.copy()
+    events.loc[events.index[0], ["country", "country_name", "region", "subregion"]] = [
+        "USA", "United States", "Americas", "Northern America"]
+    attendance = ds.attendance.loc[ds.attendance["partner_id"] != gone].iloc[1:]
+    memberships = ds.memberships.loc[ds.memberships["partner_id"] != gone]
+    return Dataset.from_frames(partners=partners, committees=ds.committees,
+                               memberships=memberships, events=events,
+                               attendance=attendance, targets=ds.targets.iloc[1:])
+
+
+def test_replace_makes_the_store_equal_the_source(store: GraphStore) -> None:
+    old = tiny()
+    new = _changed(old)
+    store.load(old)
+    store.load(new, replace=True)
+    assert_same(store.dataset(), new)
+    assert store.version() == new.version
+
+
+def test_upsert_without_replace_keeps_what_the_source_lacks(store: GraphStore) -> None:
+    old = tiny()
+    new = _changed(old)
+    store.load(old)
+    store.load(new)
+    assert_same(store.dataset(), old.merged_with(new))
+
+
+def test_replace_with_generated_then_back(store: GraphStore, generated: Dataset) -> None:
+    smaller = _changed(generated)
+    store.load(generated)
+    store.load(smaller, replace=True)
+    assert_same(store.dataset(), smaller)
+    store.load(generated, replace=True)
+    assert_same(store.dataset(), generated)
+
+
+def test_version_changes_with_content(store: GraphStore) -> None:
+    empty = store.version()
+    store.load(tiny())
+    loaded = store.version()
+    assert loaded != empty
+    store.load(tiny())
+    assert store.version() == loaded
+    store.load(_changed(tiny()))
+    assert store.version() not in (empty, loaded)
+
+
+def test_nasty_names_are_stored_literally(store: GraphStore) -> None:
+    ds = tiny(names=NASTY_NAMES)
+    store.load(ds)
+    back = store.dataset()
+    assert back.partners["name"].tolist() == NASTY_NAMES
+    assert back.partners["note"].iloc[0] == NASTY_NAMES[0]
+    assert back.committees["name"].iloc[0] == NASTY_NAMES[0]
+    assert back.events.set_index("event_id").loc["e2", "name"] == NASTY_NAMES[-1]
+    assert_same(back, ds)
+
+
+@pytest.mark.parametrize("as_of", ["2021-01-01", "2022-06-30", "2024-12-31"])
+def test_report_json_is_identical(store: GraphStore, demo: Dataset, as_of: str) -> None:
+    from analysis.report import build_report
+
+    store.load(demo)
+    day = dt.date.fromisoformat(as_of)
+
+    def report(ds: Dataset) -> Any:
+        return json.dumps(build_report(ds, as_of=day).to_dict(), sort_keys=True, default=str)
+
+    assert report(store.dataset()) == report(demo)
