@@ -60,6 +60,29 @@ def read_id_list(value: str | None, option: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def parse_weights(value: str | None) -> dict[str, float] | None:
+    """``sector=1,region=2`` as a dict; ``None`` for the planner's defaults.
+
+    >>> parse_weights("sector=1, country=0.5")
+    {'sector': 1.0, 'country': 0.5}
+    """
+    if value is None or not value.strip():
+        return None
+    out: dict[str, float] = {}
+    for part in value.split(","):
+        name, sep, number = part.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(number)
+        except ValueError:
+            raise BadParameter(
+                f"expected DIMENSION=WEIGHT pairs like sector=1,region=1, got {part.strip()!r}",
+                param_hint="--weights",
+            ) from None
+    return out
+
+
 def plan(
     event_id: Annotated[
         str | None,
@@ -108,6 +131,11 @@ def plan(
     guests: Annotated[
         bool, typer.Option("--guests/--no-guests", help="Suggest Guests when no Partner closes a gap.")
     ] = True,
+    weights: Annotated[
+        str | None,
+        typer.Option(help="Dimension weights, e.g. sector=1,region=1,global_south=1,country=0.5 "
+                     "(the default); 0 switches one off.", show_default=False),
+    ] = None,
     fatigue_window: Annotated[
         int, typer.Option("--fatigue-window", min=0, help="Days of attendance that count as recent.")
     ] = 365,
@@ -124,6 +152,7 @@ def plan(
     day = parse_day(date, "--date")
     if new and day is None:
         raise BadParameter("a new convening needs --date (and usually --invited)", param_hint="--date")
+    chosen_weights = parse_weights(weights)
     invited_ids = read_id_list(invited, "--invited")
     include_ids = read_id_list(include, "--include")
     exclude_ids = read_id_list(exclude, "--exclude")
@@ -135,6 +164,7 @@ def plan(
         date=day,
         invited=invited_ids,
         size=size,
+        weights=chosen_weights,
         include=include_ids,
         exclude=exclude_ids,
         max_per_country=max_per_country,

@@ -503,6 +503,22 @@ def plan_note(plan: dict[str, Any]) -> Any:
     return html.Div(text, className="text-muted")
 
 
+def mode_controls(mode: str | None) -> tuple[bool, bool, bool]:
+    """Which inputs are off: (event, date, draft) — an event brings its own date and room."""
+    new = mode == MODE_NEW
+    return new, not new, not new
+
+
+@callback(
+    Output(PL_EVENT, "disabled"),
+    Output(PL_DATE, "disabled"),
+    Output(PL_DRAFT, "disabled"),
+    Input(PL_MODE, "value"),
+)
+def _on_mode(mode):
+    return mode_controls(mode)
+
+
 @callback(
     Output(PL_CHART, "figure"),
     Output(PL_SUMMARY, "children"),

@@ -131,6 +131,18 @@ def test_mounted_on_a_bare_typer_app(source):
     assert CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "0"]).exit_code == 2
 
 
+def test_weights_option(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--size", "1", "--weights", "sector=1,region=0")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["parameters"]["weights"] == {"sector": 1.0}
+    assert set(data["before"]["diversity"]) == {"sector"}
+    code, _, err = run(capsys, "e1", str(source), "--weights", "sector")
+    assert code == 2 and "DIMENSION=WEIGHT" in err
+    code, _, err = run(capsys, "e1", str(source), "--weights", "colour=1")
+    assert code == 2 and "colour" in err  # the planner's ValueError: a usage error
+
+
 def test_read_id_list():
     assert read_id_list("a, b,a,,c", "--x") == ["a", "b", "c"]
     assert read_id_list(None, "--x") == []

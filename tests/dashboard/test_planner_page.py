@@ -97,6 +97,11 @@ def test_new_convening_plan(page, ds):
     assert plan["before"]["members"] == ["p01", "p02"]
 
 
+def test_mode_switches_the_inputs(page):
+    assert page._on_mode(page.MODE_EVENT) == (False, True, True)
+    assert page._on_mode(page.MODE_NEW) == (True, False, False)
+
+
 def test_recommend_callback_fills_the_list_and_enables_export(page, ds, ctx):
     plan, options, value, add_opts, add_value, _note, csv_off, xlsx_off = page._on_recommend(
         1, "event", "e4", None, None, 3, None, None, ["guests"]
