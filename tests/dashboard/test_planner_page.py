@@ -281,3 +281,38 @@ def test_in_the_browser_pick_an_event_get_a_list_add_a_person(
     save_screenshot(driver, screenshot_dir, "planner-what-if")
     assert dash_errors(driver) == []
     assert severe_console(driver) == []
+
+
+@pytest.mark.browser
+def test_in_the_browser_a_new_convening_from_a_date_and_a_draft_list(
+    chrome_driver, serve_app, screenshot_dir, ds
+):
+    url = serve_app(create_app(MemoryStore(ds)))
+    driver = chrome_driver
+    severe_console(driver)
+    driver.get(url + "/planner")
+    wait_for_dash(driver)
+    page_module = sys.modules[next(m for m, p in dash.page_registry.items()
+                                   if p["path"] == "/planner")]
+    new = wait_for(lambda: [e for e in driver.find_elements(By.CSS_SELECTOR, "label")
+                            if e.text == "A new convening"], message="the mode switch")[0]
+    _click(driver, new)
+    picker = driver.find_element(By.ID, page_module.PL_DATE)
+    wait_for(lambda: picker.is_enabled(), message="the date picker enabled")
+    picker.send_keys(Keys.CONTROL, "a")
+    picker.send_keys("2024-09-01", Keys.ENTER)
+    driver.find_element(By.TAG_NAME, "h2").click()  # close the calendar
+    for name in ("Acme AI", "Bolt Labs"):
+        _choose(driver, page_module.PL_DRAFT, name)
+    size_box = driver.find_element(By.ID, page_module.PL_SIZE)
+    size_box.clear()
+    size_box.send_keys("1")
+    _click(driver, driver.find_element(By.ID, page_module.PL_RUN))
+    wait_for(lambda: "People in the room: 2 → 3"
+             in driver.find_element(By.ID, page_module.PL_SUMMARY).text,
+             message="a room of two drafts plus one recommendation")
+    note = driver.find_element(By.ID, page_module.PL_NOTE).text
+    assert "1 recommended for a room of 2 on 2024-09-01." in note
+    save_screenshot(driver, screenshot_dir, "planner-new-convening")
+    assert dash_errors(driver) == []
+    assert severe_console(driver) == []
