@@ -105,13 +105,13 @@ class Gap:
         out["category"] = self.group
         return out
 
-    def sentence(self) -> str:
-        """The gap in plain words, for a staff member."""
+    def sentence(self, noun: str = "member") -> str:
+        """The gap in plain words, for a staff member (``noun``: "member", "participant")."""
         label = _display(self.dimension, self.group)
         expected = f"{self.expected_share:.0%}"
         source = "the target" if self.basis == "target" else "the membership"
         if self.missing:
-            head = f"No {label} member among {self.size}"
+            head = f"No {label} {noun} among {self.size}"
         else:
             head = f"{label}: {self.count} of {self.size} ({self.share:.0%})"
         more = (

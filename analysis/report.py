@@ -213,9 +213,9 @@ class _Suppressor:
         return out
 
 
-def _gap_dict(gap: Gap) -> dict[str, Any]:
+def _gap_dict(gap: Gap, kind: str) -> dict[str, Any]:
     out = gap.to_dict()
-    out["sentence"] = gap.sentence()
+    out["sentence"] = gap.sentence("participant" if kind == "event" else "member")
     return out
 
 
@@ -443,7 +443,7 @@ def _groups(
         for (kind, gid), gap in zip(
             gaps[["kind", "group_id"]].itertuples(index=False, name=None), objects, strict=True
         ):
-            gap_lists.setdefault((kind, gid), []).append(_gap_dict(gap))
+            gap_lists.setdefault((kind, gid), []).append(_gap_dict(gap, kind))
 
     specs: list[tuple[str, str, str, str, str | None]] = [
         ("committee", str(r.committee_id), str(r.name), str(r.program), None)

@@ -301,6 +301,17 @@ def test_active_counts_on_matches_active_partners_on_random_data() -> None:
         assert got.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
+def test_package_exports_keep_modules_importable_by_name() -> None:
+    import types
+
+    import analysis
+    from analysis import changes, diversity, gaps, reach, render, report, scorecard
+
+    for module in (changes, diversity, gaps, reach, render, report, scorecard, snapshot):
+        assert isinstance(module, types.ModuleType)
+    assert callable(analysis.build_report) and callable(analysis.active_partners)
+
+
 def test_doctests() -> None:
     result = doctest.testmod(snapshot)
     assert result.attempted > 0 and result.failed == 0
