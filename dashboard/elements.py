@@ -37,30 +37,46 @@ _LAYOUT_LOCK = threading.Lock()
 
 def _positions(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, seed: int
                ) -> np.ndarray:
-    """Fruchterman-Reingold positions (igraph, C) scaled to a ``CANVAS``-wide square."""
+    """Server-side positions in a ``CANVAS``-wide square: Fruchterman-Reingold (igraph, C) for
+    the linked nodes, and a ring around them for the isolated ones (left to the force layout,
+    isolates drift far away and squeeze the graph itself into a dot)."""
     if n == 0:
         return np.zeros((0, 2))
     if n == 1:
         return np.array([[CANVAS / 2, CANVAS / 2]])
-    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).tolist() if len(src) else [])
-    rng = np.random.default_rng(seed)
-    start = rng.uniform(-1, 1, size=(n, 2)).tolist()
-    # log-scaled weights: a pair sharing 200 events should pull harder than one sharing 2,
-    # but not collapse onto each other
-    weights = (1.0 + np.log1p(weight.astype(float))).tolist() if len(src) else None
-    with _LAYOUT_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            layout = graph.layout_fruchterman_reingold(weights=weights, seed=start, niter=300,
-                                                       grid="nogrid")
-        finally:
-            ig.set_random_number_generator(random)
-    coords = np.asarray(layout.coords, dtype=float)
-    coords -= coords.min(axis=0)
-    span = float(coords.max()) or 1.0
+    linked = np.zeros(n, dtype=bool)
+    linked[src] = True
+    linked[dst] = True
+    coords = np.zeros((n, 2))
+    core = np.flatnonzero(linked)
+    if len(core) > 1:
+        index = np.full(n, -1, dtype=np.int64)
+        index[core] = np.arange(len(core))
+        graph = ig.Graph(n=len(core), edges=np.column_stack([index[src], index[dst]]).tolist())
+        rng = np.random.default_rng(seed)
+        start = rng.uniform(-1, 1, size=(len(core), 2)).tolist()
+        density = 2 * len(src) / max(1, len(core))
+        # weights sharpen clusters in sparse graphs; in dense ones they pull all into a ball
+        weights = (1.0 + np.log1p(weight.astype(float))).tolist() if density < 8 else None
+        with _LAYOUT_LOCK:
+            ig.set_random_number_generator(random.Random(seed))
+            try:
+                layout = graph.layout_fruchterman_reingold(weights=weights, seed=start,
+                                                           niter=500, grid="nogrid")
+            finally:
+                ig.set_random_number_generator(random)
+        placed = np.asarray(layout.coords, dtype=float)
+        placed -= placed.mean(axis=0)
+        radius = float(np.sqrt((placed**2).sum(axis=1)).max()) or 1.0
+        coords[core] = placed / radius
+    lonely = np.flatnonzero(~linked) if len(core) > 1 else np.arange(n)
+    if len(lonely):
+        angles = np.linspace(0, 2 * np.pi, len(lonely), endpoint=False)
+        ring = 1.15 if len(core) > 1 else 1.0
+        coords[lonely] = np.column_stack([np.cos(angles), np.sin(angles)]) * ring
     # spread grows with sqrt(n) so big views are not a hairball, small ones not a desert
-    scale = CANVAS * max(0.5, math.sqrt(n) / 12.0) / span
-    return np.round(coords * scale, 1)
+    half = CANVAS / 2 * max(0.5, math.sqrt(n) / 12.0)
+    return np.round((coords + 1.2) * half, 1)
 
 
 def _sizes(values: pd.Series) -> np.ndarray:

@@ -81,7 +81,9 @@ def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure
         hovertemplate="%{text}: %{z} partners<extra></extra>",
         colorbar={"title": "Partners", "thickness": 12},
     ))
-    fig.update_geos(projection_type="natural earth", showcountries=True,
+    # fixed frame (Greenwich in the middle, Antarctica left out) whatever the data holds
+    fig.update_geos(projection_type="natural earth", projection_rotation={"lon": 10},
+                    lataxis_range=[-58, 85], lonaxis_range=[-170, 190], showcountries=True,
                     countrycolor="#cccccc", showframe=False, showcoastlines=False,
                     landcolor="#f2f2f2", showland=True)
     fig.update_layout(height=380, margin={"l": 0, "r": 0, "t": 0, "b": 0})

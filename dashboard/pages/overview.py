@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -130,7 +131,8 @@ def update_overview(date: str | None, program: str | None) -> tuple[Any, ...]:
     view = cached_overview(state, as_of, program or None)
     k = view.kpis
     ds = state.dataset()
-    summary = f"Data: {ds.source or state.store.name} · as of {as_of.isoformat()}"
+    source = Path(ds.source).name if ds.source else state.store.name
+    summary = f"Data: {source} · as of {as_of.isoformat()}"
     if state.min_cell:
         summary += f" · counts below {state.min_cell} hidden"
     return (k["partners"], k["countries"], k["regions"], k["global_south"], k["sectors"],

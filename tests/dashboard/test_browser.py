@@ -14,6 +14,7 @@ from graph.memory import MemoryStore
 from tests.dashboard.data import ACTIVE_ON_AS_OF, AS_OF, SCRIPT_NAME, small_dataset
 from tests.plugins.browser import (
     dash_errors,
+    save_full_screenshot,
     save_screenshot,
     severe_console,
     wait_for,
@@ -48,6 +49,9 @@ def _no_alert(driver) -> None:
 
 def _open(driver, url: str) -> None:
     driver.get(url)
+    # the page body arrives through the Pages router callback: wait for its heading too
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#_pages_content h2"),
+             message=f"the page at {url}")
     wait_for_dash(driver)
 
 
@@ -124,3 +128,45 @@ def test_a_script_in_a_name_does_not_run(chrome_driver, base_url, screenshot_dir
     _open(chrome_driver, base_url + "/representation")
     _no_alert(chrome_driver)
     assert chrome_driver.execute_script("return window.__xss === undefined")
+
+
+def _demo_active_partners_today() -> int:
+    """Counted straight from the bundled CSV with the csv module, independent of the loaders."""
+    import csv
+    import datetime as dt
+
+    from stakeholder_graph.datasets import bundled_path
+
+    today = dt.date.today().isoformat()
+    with open(bundled_path("demo") / "partners.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return sum(
+        1 for r in rows
+        if (r.get("membership") or "Partner").strip().lower() == "partner"
+        and (not r["joined"] or r["joined"] <= today) and (not r["left"] or today < r["left"])
+    )
+
+
+def test_demo_overview_shows_the_right_partner_count(chrome_driver, serve_app, screenshot_dir):
+    from loaders import read_dataset
+    from stakeholder_graph.datasets import bundled_path
+
+    app = create_app(MemoryStore(read_dataset(bundled_path("demo"))))
+    base = serve_app(app)
+    expected = _demo_active_partners_today()
+    assert expected > 100  # the demo is "about 120 partners"
+    severe_console(chrome_driver)
+    for name, path in PAGES:
+        _open(chrome_driver, base + path)
+        wait_for(lambda: chrome_driver.find_elements(By.TAG_NAME, "h2"), message=name)
+        if name == "overview":
+            wait_for(lambda: chrome_driver.find_element(By.ID, ids.OV_KPI_PARTNERS).text
+                     == str(expected), message=f"{expected} active demo partners")
+            wait_for(lambda: chrome_driver.find_elements(
+                By.CSS_SELECTOR, f"#{ids.OV_MAP} path.choroplethlocation"), message="the map")
+            save_full_screenshot(chrome_driver, screenshot_dir, "demo-overview-full")
+        if name == "network":
+            wait_for(lambda: _node_count(chrome_driver) > 100, message="the demo network")
+        save_full_screenshot(chrome_driver, screenshot_dir, f"demo-{name}")
+        assert dash_errors(chrome_driver) == []
+        assert severe_console(chrome_driver) == [], name

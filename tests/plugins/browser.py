@@ -130,6 +130,26 @@ def save_screenshot(driver: Any, directory: Path, name: str) -> Path:
     return path
 
 
+def save_full_screenshot(driver: Any, directory: Path, name: str) -> Path:
+    """The whole scrollable page in one PNG (Chrome DevTools), without resizing the window."""
+    import base64
+
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True, "fromSurface": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+    })
+    path = directory / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    try:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENS / path.name)
+    except OSError:
+        pass
+    return path
+
+
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.2,
              message: str = "condition") -> Any:
     """Poll ``predicate`` until it returns something truthy; fail with ``message`` on timeout."""
