@@ -1,0 +1,55 @@
+"""Measure one report in a fresh process: ``python -m benchmarks.probe DATASET --as-of D``.
+
+Prints one JSON line: seconds to read and validate, to build the report, to render it as JSON,
+the attendance rows, and the process's peak resident memory (``ru_maxrss``). A fresh process per
+size keeps one measurement's caches and memory out of the next one's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+
+def peak_rss_mb(usage: resource.struct_rusage) -> float:
+    """``ru_maxrss`` in MiB (Linux reports kibibytes)."""
+    return usage.ru_maxrss / 1024.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.probe")
+    parser.add_argument("dataset")
+    parser.add_argument("--as-of", required=True)
+    args = parser.parse_args(argv)
+
+    import loaders
+    from analysis.render import render
+    from analysis.report import build_report
+
+    t0 = time.perf_counter()
+    ds = loaders.read_dataset(args.dataset)
+    t1 = time.perf_counter()
+    report = build_report(ds, as_of=args.as_of)
+    t2 = time.perf_counter()
+    text = render(report, "json")
+    t3 = time.perf_counter()
+    method = report.to_dict().get("network", {}).get("method")
+    out = {
+        "partners": len(ds.partners),
+        "attendance": len(ds.attendance),
+        "read_s": t1 - t0,
+        "seconds": t2 - t1,
+        "render_s": t3 - t2,
+        "json_bytes": len(text),
+        "network_method": method,
+        "peak_mb": peak_rss_mb(resource.getrusage(resource.RUSAGE_SELF)),
+    }
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,439 @@
+"""Run every comparison side by side, in one process tree, on the same generated data.
+
+Order: generate and read the data; the in-process comparisons (projection, dashboard, burst);
+then a Neo4j server of our own (started with graph.server in a temporary home on a free
+loopback port, stopped in ``finally``) for the load and aggregation comparisons; last the report
+growth and memory probes, each in a fresh subprocess. A comparison that fails is recorded with
+``met: false`` and the reason; the others still run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks import results as R
+from benchmarks.results import Result, failed
+
+REPO = Path(__file__).resolve().parent.parent
+Echo = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    """What to run; ``quick()`` and ``full()`` give the two presets."""
+
+    quick: bool = False
+    partners: int = 20000
+    seed: int = 0
+    as_of: _dt.date = _dt.date(2025, 12, 31)
+    sizes: tuple[int, ...] = (2500, 5000, 10000, 20000)
+    #: generated size and event window whose co-participation graph has ~100k edges
+    projection_partners: int = 1500
+    projection_since: _dt.date = _dt.date(2023, 12, 31)
+    #: sampled betweenness sources on both sides (None: exact, every source)
+    betweenness_samples: int | None = None
+    row_sample: int = 5000
+    load_repeats: int = 2
+    aggregate_repeats: int = 3
+    cached_repeats: int = 20
+    burst_clients: int = 20
+    burst_requests: int = 50
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "1g"
+    password: str = field(default="benchmark-only-pw", repr=False)
+    keep: bool = False
+
+    @classmethod
+    def preset(cls, quick: bool, **overrides: Any) -> Options:
+        # Quick: three report sizes (the 5,000-partner point alone costs minutes, see
+        # docs/benchmarks.md), sampled betweenness on both sides, one run per comparison.
+        base = cls(quick=True, sizes=(2500, 10000, 20000), betweenness_samples=100,
+                   row_sample=2000, load_repeats=1, aggregate_repeats=1,
+                   cached_repeats=10) if quick else cls()
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(base, key, value)
+        return base
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: (v.isoformat() if isinstance(v, _dt.date) else v)
+               for k, v in self.__dict__.items() if k != "password"}
+        out["sizes"] = list(self.sizes)
+        return out
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.t0
+
+
+def _guard(name: str, baseline: str | None, goal: tuple[str, str, float], echo: Echo,
+           fn: Callable[[], list[Result]]) -> list[Result]:
+    """Run one comparison; an exception becomes a met=false result naming it."""
+    echo(f"== {name}")
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001 - a failed comparison is reported, not fatal
+        echo(traceback.format_exc())
+        return [failed(name, baseline, goal, f"could not run: {type(exc).__name__}: {exc}")]
+
+
+# --------------------------------------------------------------------------- projection
+
+def projection(opts: Options, work: Path, echo: Echo) -> list[Result]:
+    import loaders
+    from analysis import network
+    from loaders.generate import generate
+
+    folder = work / f"data-{opts.projection_partners}"
+    generate(folder, partners=opts.projection_partners, seed=opts.seed)
+    ds = loaders.read_dataset(folder)
+    k = opts.betweenness_samples
+    window = {"as_of": opts.as_of, "since": opts.projection_since}
+
+    with Timer() as ours_t:
+        cp = network.coparticipation(ds, **window)
+        ours = network.centralities(cp, exact_threshold=0 if k else cp.n_nodes,
+                                    samples=k or 2, seed=opts.seed)
+    echo(f"ours: {cp.n_nodes} nodes, {cp.n_edges} edges in {ours_t.seconds:.2f} s")
+    with Timer() as base_t:
+        base = network.projection_networkx_baseline(ds, **window, k=k, seed=opts.seed)
+    echo(f"networkx: {base_t.seconds:.2f} s")
+    equal = network.equal_results(ours, base)
+    return [Result(
+        "projection_vs_networkx", ours_t.seconds,
+        "networkx bipartite.weighted_projected_graph + degree/strength/betweenness_centrality",
+        base_t.seconds, ("speedup", ">=", 10.0), ok=equal,
+        extra={"equal_results": equal, "partners": opts.projection_partners,
+               "nodes": cp.n_nodes, "edges": cp.n_edges,
+               "window": {k_: v.isoformat() for k_, v in window.items()},
+               "betweenness": f"sampled, k={k}, seed={opts.seed}" if k else "exact"},
+        note=None if equal else "results differ from networkx")]
+
+
+# --------------------------------------------------------------------------- dashboard
+
+def dashboard(opts: Options, ds: Any, echo: Echo) -> list[Result]:
+    from benchmarks import burst as B
+    from dashboard.app import app_state, create_app
+    from dashboard.network_view import network_view
+    from graph.memory import MemoryStore
+
+    app = create_app(MemoryStore(ds))
+    state = app_state(app)
+    today = _dt.date.today()
+    with app.server.test_request_context("/"):
+        with Timer() as first:
+            view = network_view(state, as_of=today)
+        echo(f"first network view: {first.seconds:.2f} s")
+        repeats = []
+        for _ in range(opts.cached_repeats):
+            with Timer() as again:
+                repeated = network_view(state, as_of=today)
+            repeats.append(again.seconds)
+    cached = statistics.median(repeats)
+    same = repeated["elements"] == view["elements"]
+    elements = len(view["elements"])
+    out = [
+        Result("dashboard_cached_vs_uncached", cached, "the first, uncached network_view call",
+               first.seconds, ("speedup", ">=", 10.0), ok=same,
+               extra={"repeats": opts.cached_repeats, "statistic": "median of repeats",
+                      "same_elements": same, "partners": len(ds.partners),
+                      "summary": view["summary"]}),
+        Result("network_view_elements", None, None, None, ("elements", "<=", 3000),
+               extra={"elements": elements, "partners": len(ds.partners),
+                      "graph_nodes": view["summary"]["nodes"],
+                      "graph_edges": view["summary"]["edges"], "note_shown": view["note"]}),
+    ]
+    echo(f"burst: {opts.burst_clients} clients x {opts.burst_requests} requests")
+    with B.Served(app) as url:
+        stats = B.burst(url, clients=opts.burst_clients, requests=opts.burst_requests,
+                        expected_elements=elements, today=today)
+    echo(f"burst: {stats['errors']} errors, p50 {stats['p50_ms']} ms, p99 {stats['p99_ms']} ms")
+    out.append(Result("dashboard_burst", None, None, None, ("errors", "<=", 0),
+                      extra={**stats, "server": "werkzeug threaded (as dashboard.app.run)",
+                             "store": "MemoryStore, 20,000-partner dataset, warm cache"}))
+    return out
+
+
+# --------------------------------------------------------------------------- Neo4j
+
+def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: Echo
+                      ) -> list[Result]:
+    import neo4j
+
+    import loaders
+    from analysis.diversity import group_compositions
+    from benchmarks import neo4j_baselines as NB
+    from graph import server
+    from graph.neo4j_store import Neo4jStore
+    from loaders.generate import generate
+
+    home = work / "neo4j"
+    port = server.free_port()
+    echo(f"starting Neo4j in {home} on 127.0.0.1:{port}")
+    info = server.start(home, bolt_port=port, password=opts.password, heap=opts.neo4j_heap,
+                        pagecache=opts.neo4j_pagecache)
+    out: list[Result] = []
+    try:
+        driver = neo4j.GraphDatabase.driver(info.uri, auth=("neo4j", opts.password))
+        store = Neo4jStore(driver, location=info.uri)
+        with driver.session() as session:
+            record = session.run("CALL dbms.components() YIELD versions, edition "
+                                 "RETURN versions[0] AS v, edition AS e").single()
+            version = f"{record['v']} {record['e']}"
+        imports = home / "import"
+        dims = ("sector", "region", "global_south")
+
+        # Warm-up on a small dataset: the JVM, the Cypher caches and both load paths.
+        small_dir = work / "data-warmup"
+        generate(small_dir, partners=500, seed=opts.seed + 1)
+        small = loaders.read_dataset(small_dir)
+        NB.reset_database(driver)
+        NB.export_csvs(small, imports)
+        NB.load_csv(driver)
+        NB.reset_database(driver)
+        store.load(small)
+        store.group_compositions(opts.as_of, dims)
+        group_compositions(store.dataset(), opts.as_of, dims)
+        echo("warm-up done")
+
+        NB.export_csvs(ds, imports)
+        NB.reset_database(driver)
+        echo(f"row per transaction: timing {opts.row_sample} rows")
+        naive = NB.row_per_transaction(driver, ds, sample=opts.row_sample, progress=echo)
+
+        ours_runs, csv_runs, csv_steps = [], [], {}
+        counts_ours: dict[str, int] = {}
+        counts_csv: dict[str, int] = {}
+        for i in range(opts.load_repeats):
+            NB.reset_database(driver)
+            with Timer() as t:
+                csv_steps = NB.load_csv(driver)
+            csv_runs.append(t.seconds)
+            counts_csv = NB.graph_counts(driver)
+            echo(f"LOAD CSV run {i + 1}: {t.seconds:.2f} s")
+            NB.reset_database(driver)
+            with Timer() as t:
+                store.load(ds)
+            ours_runs.append(t.seconds)
+            counts_ours = NB.graph_counts(driver)
+            echo(f"our load run {i + 1}: {t.seconds:.2f} s")
+        ours_s, csv_s = min(ours_runs), min(csv_runs)
+        same_graph = counts_ours == counts_csv
+        common = {"partners": len(ds.partners), "rows": {t: len(ds.table(t)) for t in
+                                                         NB.ROW_TABLES},
+                  "runs": opts.load_repeats, "statistic": "best of runs",
+                  "ours_read_validate_s": round(read_s, 3),
+                  "batch_size": store.batch_size}
+        out.append(Result(
+            "load_vs_load_csv", ours_s,
+            "LOAD CSV WITH HEADERS ... CALL { } IN TRANSACTIONS OF 10000 ROWS", csv_s,
+            ("speedup", ">=", 1.0), ok=same_graph,
+            extra={**common, "same_graph": same_graph, "counts": counts_ours,
+                   "baseline_counts": counts_csv,
+                   "baseline_steps_s": {k: round(v, 3) for k, v in csv_steps.items()},
+                   "ours_runs_s": [round(x, 3) for x in ours_runs],
+                   "baseline_runs_s": [round(x, 3) for x in csv_runs],
+                   "speedup_including_read_validate": round(csv_s / (ours_s + read_s), 3)},
+            note=None if same_graph else "the two loads built graphs of different sizes"))
+        out.append(Result(
+            "load_vs_row_per_tx", ours_s,
+            "one session.execute_write per row (plain driver), extrapolated",
+            naive["seconds"], ("speedup", ">=", 100.0),
+            extra={**common, "extrapolated_from": naive["extrapolated_from"],
+                   "baseline_tables": naive["tables"]}))
+
+        # The database now holds our load: aggregate there vs pull everything into pandas.
+        ours_agg, base_agg = [], []
+        cy = pd_frame = None
+        for _ in range(opts.aggregate_repeats):
+            with Timer() as t:
+                cy = store.group_compositions(opts.as_of, dims)
+            ours_agg.append(t.seconds)
+            with Timer() as t:
+                pd_frame = group_compositions(store.dataset(), opts.as_of, dims)
+            base_agg.append(t.seconds)
+        equal = frames_equal(cy, pd_frame)
+        echo(f"aggregate: cypher {min(ours_agg):.2f} s, pull {min(base_agg):.2f} s, "
+             f"equal={equal}")
+        out.append(Result(
+            "aggregate_in_cypher_vs_pull", min(ours_agg),
+            "store.dataset() + analysis.diversity.group_compositions (pandas)", min(base_agg),
+            ("speedup", ">=", 5.0), ok=equal,
+            extra={"equal_results": equal, "rows": int(len(cy)) if cy is not None else 0,
+                   "dimensions": list(dims), "as_of": opts.as_of.isoformat(),
+                   "runs": opts.aggregate_repeats, "statistic": "best of runs"},
+            note=None if equal else "Cypher and pandas compositions differ"))
+        for result in out:
+            result.extra.setdefault("neo4j_server", version)
+        driver.close()
+        out.append(Result("_neo4j", None, None, None, ("x", "<=", 0),
+                          extra={"neo4j_server": version}))
+    finally:
+        server.stop(home)
+        echo("Neo4j stopped")
+    return out
+
+
+def frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
+    """Whether two composition tables hold the same rows (order and dtype aside)."""
+    if a is None or b is None:
+        return False
+    cols = ["kind", "group_id", "dimension", "category", "count"]
+    left = a[cols].astype({"count": "int64"}).astype({c: str for c in cols[:4]})
+    right = b[cols].astype({"count": "int64"}).astype({c: str for c in cols[:4]})
+    left = left.sort_values(cols).reset_index(drop=True)
+    right = right.sort_values(cols).reset_index(drop=True)
+    return bool(left.equals(right))
+
+
+# --------------------------------------------------------------------------- report probes
+
+def probe(dataset: Path, as_of: _dt.date) -> dict[str, Any]:
+    """One report measured in a fresh interpreter (benchmarks.probe)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.probe", str(dataset), "--as-of", as_of.isoformat()],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=3600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"probe failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report_growth(opts: Options, work: Path, data: dict[int, Path], echo: Echo) -> list[Result]:
+    from loaders.generate import generate
+
+    points = []
+    for n in sorted(opts.sizes):
+        folder = data.get(n) or work / f"data-{n}"
+        if n not in data:
+            generate(folder, partners=n, seed=opts.seed)
+            data[n] = folder
+        point = probe(folder, opts.as_of)
+        echo(f"report at {n} partners: {point['seconds']:.2f} s, peak {point['peak_mb']:.0f} MB")
+        points.append(point)
+    ratios = R.growth_ratios(points)
+    worst = max((r["excess"] for r in ratios), default=None)
+    slow = [p for p in points if (p.get("network_method") or {}).get("betweenness") == "exact"]
+    note = None
+    if worst is not None and worst > 1.25:
+        note = ("report time grows faster than the data between some sizes; "
+                + ("analysis.network.centralities computes exact betweenness up to "
+                   "exact_threshold=5000 nodes whatever the edge count (Brandes is "
+                   "O(nodes x edges)), so graphs just under 5,000 nodes with millions of "
+                   "edges cost more than 20,000-partner graphs, which are sampled; choosing "
+                   "exact vs sampled by nodes x edges would close it"
+                   if slow else "see the points"))
+    largest = max(points, key=lambda p: p["partners"])
+    growth = Result(
+        "report_growth", largest["seconds"], None, None, ("excess", "<=", 1.25),
+        extra={"excess": worst, "rule": "for every pair of sizes, time ratio <= 1.25 x size "
+                                        "ratio (4x partners -> at most 5x time)",
+               "points": [{k: (round(v, 3) if isinstance(v, float) else v)
+                           for k, v in p.items()} for p in points], "pairs": ratios},
+        note=note)
+    memory = Result(
+        "report_peak_memory", largest["seconds"], None, None, ("peak_mb", "<", 1024.0),
+        extra={"peak_mb": round(largest["peak_mb"], 1), "attendance": largest["attendance"],
+               "partners": largest["partners"],
+               "measured": "ru_maxrss of a fresh subprocess running read_dataset + "
+                           "build_report + render(json), as the report command does"})
+    return [growth, memory]
+
+
+# --------------------------------------------------------------------------- all of it
+
+def run(opts: Options, *, echo: Echo = print) -> dict[str, Any]:
+    """Run every comparison and return the JSON document."""
+    import loaders
+    from loaders.generate import generate
+
+    work = Path(tempfile.mkdtemp(prefix="sg-bench-"))
+    results: list[Result] = []
+    began = time.perf_counter()
+    neo4j_version = None
+    try:
+        main_dir = work / f"data-{opts.partners}"
+        echo(f"generating {opts.partners} partners in {main_dir}")
+        generate(main_dir, partners=opts.partners, seed=opts.seed)
+        with Timer() as read:
+            ds = loaders.read_dataset(main_dir)
+        echo(f"read and validated in {read.seconds:.2f} s: {ds.counts()}")
+        data = {opts.partners: main_dir}
+
+        results += _guard("projection_vs_networkx", "networkx", ("speedup", ">=", 10.0), echo,
+                          lambda: projection(opts, work, echo))
+        results += _guard("dashboard_cached_vs_uncached", "first call", ("speedup", ">=", 10.0),
+                          echo, lambda: dashboard(opts, ds, echo))
+        neo = _guard("load_vs_load_csv", "LOAD CSV", ("speedup", ">=", 1.0), echo,
+                     lambda: neo4j_comparisons(opts, ds, read.seconds, work, echo))
+        for r in neo:
+            if r.name == "_neo4j":
+                neo4j_version = r.extra["neo4j_server"]
+            else:
+                results.append(r)
+        results += _guard("report_growth", None, ("excess", "<=", 1.25), echo,
+                          lambda: report_growth(opts, work, data, echo))
+    finally:
+        if not opts.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    names = {r.name for r in results}
+    for name in R.REQUIRED_RESULTS:
+        if name not in names:  # the comparison that would produce it failed earlier
+            results.append(failed(name, None, R.GOALS[name],
+                                  "not measured: an earlier step of its group failed"))
+    order = {name: i for i, name in enumerate(R.REQUIRED_RESULTS)}
+    results.sort(key=lambda r: order.get(r.name, len(order)))
+    settings = {**opts.to_dict(), "total_s": round(time.perf_counter() - began, 1),
+                "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
+    return R.document(R.machine_info(neo4j_server=neo4j_version), results, settings=settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
+                                     description="Side-by-side benchmarks (see docs/benchmarks.md)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller samples (still the 20,000-partner load); < 15 min")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--sizes", type=int, nargs="+", help="partner counts for report growth")
+    parser.add_argument("--partners", type=int, help="size of the main dataset (default 20000)")
+    parser.add_argument("--plot", type=Path, help="also draw the results as a PNG here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    opts = Options.preset(args.quick, partners=args.partners,
+                          sizes=tuple(args.sizes) if args.sizes else None,
+                          keep=args.keep or None)
+    doc = run(opts, echo=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.json:
+        R.write_json(doc, args.json)
+    R.print_table(doc)
+    if args.plot:
+        from benchmarks.plot import plot
+
+        plot(doc, args.plot)
+    return 0
