@@ -674,7 +674,7 @@ def recommend(
 
     taken = np.zeros(len(pool), dtype=bool)
     picks: list[Recommendation] = []
-    passed_over = 0
+    passed_over = capped = 0  # candidates left out by the last round, and why
     position = {pid: i for i, pid in enumerate(ids)}
 
     def add(i: int) -> None:
@@ -711,11 +711,13 @@ def recommend(
             blau_sum_change += b_after[g] - d.blau()
         gain = gap_gain + blau_gain
         eligible = ~taken
+        free = int(eligible.sum())
         for k, d in cap_dims.items():
             g = cap_codes[k]
             full = np.append(d.counts >= caps[k], False)  # unknown label: never capped
             eligible &= ~full[g]
         keeps_diversity = blau_sum_change >= -_EPS
+        capped = free - int(eligible.sum())
         passed_over = int((eligible & ~keeps_diversity).sum())
         eligible &= keeps_diversity
         if not eligible.any():
@@ -766,13 +768,16 @@ def recommend(
 
     shortfall = None
     if len(picks) < size:
-        reason = f"{passed_over} more would lower the room's diversity" if passed_over else ""
-        capped = " or be over a country/sector cap" if any(caps.values()) else ""
+        found = f"{len(pool)} active partner{'s' if len(pool) != 1 else ''} not in the room"
+        if exclude_ids:
+            found += " and not excluded"
+        why = [found]
+        if capped:
+            why.append(f"{capped} more would go over the country or sector cap")
+        if passed_over:
+            why.append(f"{passed_over} more would lower the room's diversity")
         shortfall = (
-            f"asked for {size} but only {len(picks)} candidate"
-            f"{'s' if len(picks) != 1 else ''} could be recommended"
-            f" ({len(pool)} active partners not in the room{' or excluded' if exclude_ids else ''}"
-            f"{'; ' + reason if reason else ''}{capped if not reason and capped else ''})"
+            f"asked for {size} but only {len(picks)} could be recommended ({'; '.join(why)})"
         )
     after_room = _frame_for(ds, room_ids + [r.partner_id for r in picks])
     after = _summary(after_room, baseline, dim_names, tgt, threshold)

@@ -155,7 +155,7 @@ def test_inactive_partners_and_people_in_the_room_are_never_recommended():
     plan = recommend(ds, event_id="e1", size=10)
     assert set(plan.partner_ids) == {"joined_today", "ok"}
     assert plan.shortfall is not None and "asked for 10" in plan.shortfall
-    assert "only 2 candidates" in plan.shortfall
+    assert "only 2 could be recommended" in plan.shortfall
 
 
 def _random_ds(seed: int, n: int = 40) -> tuple[Dataset, list[str]]:
@@ -402,3 +402,16 @@ def test_a_guest_fills_a_gap_no_partner_can_close_even_while_partners_close_othe
     no_guests = recommend(ds, event_id="e1", size=2, weights={"sector": 1, "region": 1},
                           allow_guests=False)
     assert "g_ac" not in no_guests.partner_ids
+
+
+def test_a_cap_that_blocks_everyone_is_named_in_the_shortfall():
+    rows = [("r1", "Industry", "USA"), ("c0", "Industry", "FRA"), ("c1", "Industry", "DEU"),
+            ("c2", "Industry", "JPN")]
+    ds = make_ds(rows, {"e1": ["r1"]})
+    assert len(recommend(ds, event_id="e1", size=3).partner_ids) == 3
+    plan = recommend(ds, event_id="e1", size=3, max_per_sector=1)
+    assert plan.partner_ids == []
+    assert plan.shortfall == (
+        "asked for 3 but only 0 could be recommended (3 active partners not in the room; "
+        "3 more would go over the country or sector cap)"
+    )
