@@ -254,9 +254,8 @@ def _changes_lines(data: dict[str, Any]) -> list[str]:
         f"{_num(after.get('countries'))}; {ch.get('events', 0)} convenings.",
     ]
     if t.get("sectors"):
-        lines.append(
-            "Change by sector: " + _mix({k: f"{v:+d}" for k, v in t["sectors"].items()}, 10)
-        )
+        signed = {k: "hidden" if v is None else f"{v:+d}" for k, v in t["sectors"].items()}
+        lines.append("Change by sector: " + _mix(signed, 10))
     for verb, key in (("opened", "gaps_opened"), ("closed", "gaps_closed")):
         rows = ch.get(key) or []
         if rows:

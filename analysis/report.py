@@ -340,6 +340,7 @@ def build_report(
             dimensions=dims,
             threshold=threshold,
         ).to_dict()
+        change_dict = _hide_changes(change_dict, sup)
 
     parameters = {
         "as_of": day.date().isoformat(),
@@ -636,6 +637,39 @@ def _reach_dict(
         out["inactive_suppressed"] = True
         sup.hidden += 1
     return out
+
+
+def _hide_changes(ch: dict[str, Any], sup: _Suppressor) -> dict[str, Any]:
+    """Under ``min_cell``: short lists of who joined or left, and small differences, hidden."""
+    if sup.min_cell is None:
+        return ch
+    log: list[str] = []
+    for key in ("new_partners", "departures"):
+        if sup.small(len(ch[key])):
+            ch[key] = []
+            ch[f"{key}_count"] = None
+            log.append(key)
+            sup.hidden += 1
+    totals = ch["totals"]
+    for key in ("partners", "countries"):
+        if sup.small(abs(totals[key])):
+            totals[key] = None
+            log.append(f"totals.{key}")
+            sup.hidden += 1
+    for key in ("sectors", "regions", "global_south"):
+        shown = {k: v for k, v in totals[key].items()}
+        for k, v in totals[key].items():
+            if sup.small(abs(v)):
+                shown[k] = None
+                log.append(f"totals.{key}.{k}")
+                sup.hidden += 1
+        totals[key] = shown
+    for side in ("before", "after"):
+        for key in ("sectors", "regions"):
+            totals[side][key] = sup.counts(totals[side][key], f"totals.{side}.{key}", log)
+    if log:
+        ch["suppressed"] = log
+    return ch
 
 
 def _scorecard_entries(entries: list[dict[str, Any]], sup: _Suppressor) -> list[dict[str, Any]]:

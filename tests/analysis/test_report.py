@@ -168,6 +168,18 @@ def test_min_cell_hides_small_counts_and_what_derives_from_them() -> None:
     json.dumps(out, allow_nan=False)
 
 
+def test_min_cell_hides_who_joined_and_small_differences() -> None:
+    out = build_report(tiny(), as_of=D2, since=D1, min_cell=2).to_dict()["changes"]
+    assert out["departures"] == [] and out["departures_count"] is None  # p4 alone
+    assert [p["partner_id"] for p in out["new_partners"]] == ["p5", "p7"]  # two: shown
+    assert out["totals"]["sectors"] == {"Academic": None, "Civil Society": None, "Media": None}
+    assert "departures" in out["suppressed"]
+    for fmt in ("markdown", "html"):
+        from analysis.render import render
+
+        assert "hidden" in str(render(build_report(tiny(), as_of=D2, since=D1, min_cell=2), fmt))
+
+
 def test_deterministic_output() -> None:
     a = json.dumps(build_report(tiny(), as_of=D2, seed=3).to_dict())
     b = json.dumps(build_report(tiny(), as_of=D2, seed=3).to_dict())
