@@ -291,11 +291,7 @@ def invite_rows(
 
 
 def safe_csv_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab CR gets a ``'``.
-
-    >>> safe_csv_cell('=HYPERLINK("x")'), safe_csv_cell("Acme")
-    ('\\'=HYPERLINK("x")', 'Acme')
-    """
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab CR gets a ``'``."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 

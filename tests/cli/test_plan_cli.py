@@ -143,6 +143,14 @@ def test_weights_option(capsys, source):
     assert code == 2 and "colour" in err  # the planner's ValueError: a usage error
 
 
+def test_doctests():
+    import doctest
+
+    import stakeholder_graph.plan_cli as module
+
+    assert doctest.testmod(module).failed == 0
+
+
 def test_read_id_list():
     assert read_id_list("a, b,a,,c", "--x") == ["a", "b", "c"]
     assert read_id_list(None, "--x") == []
