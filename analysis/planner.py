@@ -638,13 +638,13 @@ def recommend(
     both = [i for i in include_ids if i in set(exclude_ids)]
     inactive = [i for i in include_ids if i not in active_ids]
     present = [i for i in include_ids if i in room_set]
-    for ids, why in (
+    for bad, problem in (
         (both, "both included and excluded"),
         (inactive, f"not active on {day.date()}"),
         (present, "already in the room"),
     ):
-        if ids:
-            problems.append(f"cannot include {', '.join(ids)}: {why}")
+        if bad:
+            problems.append(f"cannot include {', '.join(bad)}: {problem}")
     if problems:
         raise RequestError("; ".join(problems))
 
@@ -771,13 +771,13 @@ def recommend(
         found = f"{len(pool)} active partner{'s' if len(pool) != 1 else ''} not in the room"
         if exclude_ids:
             found += " and not excluded"
-        why = [found]
+        causes = [found]
         if capped:
-            why.append(f"{capped} more would go over the country or sector cap")
+            causes.append(f"{capped} more would go over the country or sector cap")
         if passed_over:
-            why.append(f"{passed_over} more would lower the room's diversity")
+            causes.append(f"{passed_over} more would lower the room's diversity")
         shortfall = (
-            f"asked for {size} but only {len(picks)} could be recommended ({'; '.join(why)})"
+            f"asked for {size} but only {len(picks)} could be recommended ({'; '.join(causes)})"
         )
     after_room = _frame_for(ds, room_ids + [r.partner_id for r in picks])
     after = _summary(after_room, baseline, dim_names, tgt, threshold)
