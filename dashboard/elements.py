@@ -272,7 +272,7 @@ def build_elements(
         keep = (group_labels(nodes, group_by) == str(focus)).to_numpy()
         src, dst, weight, nodes = _subgraph(keep, src, dst, weight, nodes)
         what = focus if focus == OTHER else f"{group_by} {focus}"
-        notes.append(f"Members of {what}: {len(nodes)}.")
+        notes.append(f"Members of {what}: {len(nodes):,}.")
 
     n, m = len(nodes), len(src)
     cap = max_elements
@@ -281,8 +281,8 @@ def build_elements(
         pass
     elif n <= int(cap * NODE_SHARE) or (n < cap and group_by not in nodes.columns):
         kept = _strongest(weight, cap - n)
-        notes.append(f"Showing all {n} nodes and the {len(kept)} strongest of {m} links "
-                     f"(the view is capped at {cap} elements).")
+        notes.append(f"Showing all {n:,} nodes and the {len(kept):,} strongest of {m:,} links "
+                     f"(the view is capped at {cap:,} elements).")
         src, dst, weight = src[kept], dst[kept], weight[kept]
     elif group_by in nodes.columns:
         aggregated = True
@@ -292,9 +292,9 @@ def build_elements(
         kept = _strongest(weight, cap - groups)
         src, dst, weight = src[kept], dst[kept], weight[kept]
         notes.append(
-            f"{n} nodes and {m} links are too many to draw (the view is capped at {cap} "
+            f"{n:,} nodes and {m:,} links are too many to draw (the view is capped at {cap:,} "
             f"elements), so partners are grouped by {group_by}: {groups} groups and the "
-            f"{len(kept)} strongest of {links} links between them. Click a group to see its "
+            f"{len(kept):,} strongest of {links:,} links between them. Click a group to see its "
             f"members."
         )
         nodes = frame

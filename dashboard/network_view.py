@@ -348,3 +348,27 @@ def filter_options(ds: Dataset) -> dict[str, list[str]]:
         "region": distinct(ds.partners["region"]),
         "program": distinct(pd.concat([ds.committees["program"], ds.events["program"]])),
     }
+
+
+#: up to this many partners the search dropdown holds every name; above, it asks the server
+SEARCH_ALL_UP_TO = 1000
+SEARCH_LIMIT = 50
+
+
+def partner_options(ds: Dataset, search: str | None = None, *, selected: str | None = None,
+                    limit: int = SEARCH_LIMIT) -> list[dict[str, str]]:
+    """Dropdown options of partners whose name contains ``search`` (case-insensitive).
+
+    With no search, the first ``limit`` names; the ``selected`` partner always stays in the
+    list so the dropdown can still show it.
+    """
+    partners = ds.partners[["partner_id", "name"]]
+    names = partners["name"].astype(str)
+    if search:
+        partners = partners.loc[names.str.casefold().str.contains(search.casefold(), regex=False)]
+    chosen = partners.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").head(limit)
+    if selected and selected not in set(chosen["partner_id"]):
+        extra = ds.partners.loc[ds.partners["partner_id"] == selected, ["partner_id", "name"]]
+        chosen = pd.concat([extra, chosen])
+    return [{"label": str(r.name), "value": str(r.partner_id)}
+            for r in chosen.itertuples(index=False)]

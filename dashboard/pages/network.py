@@ -17,6 +17,8 @@ from dashboard.network_view import (
     COLOR_CHOICES,
     COPARTICIPATION,
     GROUP_CHOICES,
+    SEARCH_ALL_UP_TO,
+    SEARCH_LIMIT,
     SIZE_CHOICES,
     TWO_MODE,
     filter_options,
@@ -24,6 +26,7 @@ from dashboard.network_view import (
     group_details,
     network_view,
     partner_details,
+    partner_options,
 )
 
 dash.register_page(__name__, path="/network", name="Network",
@@ -65,8 +68,9 @@ def layout(**_query: Any) -> html.Div:
     events = [{"label": f"{r.date.date().isoformat() if r.date == r.date else ''} {r.name}",
                "value": str(r.event_id)}
               for r in ds.events.sort_values("date", ascending=False).itertuples(index=False)]
-    partners = [{"label": str(r.name), "value": str(r.partner_id)}
-                for r in ds.partners.itertuples(index=False)]
+    # every name when few; for thousands the server answers each keystroke (search_options)
+    limit = SEARCH_ALL_UP_TO if len(ds.partners) <= SEARCH_ALL_UP_TO else SEARCH_LIMIT
+    partners = partner_options(ds, limit=limit)
     today = _dt.date.today().isoformat()
     controls = [
         dbc.Label("View", className="small mb-0"),
@@ -127,6 +131,20 @@ def layout(**_query: Any) -> html.Div:
     ])
 
 
+@callback(
+    Output(ids.NET_SEARCH, "options"),
+    Input(ids.NET_SEARCH, "search_value"),
+    State(ids.NET_SEARCH, "value"),
+    prevent_initial_call=True,
+)
+def search_options(search: str | None, selected: str | None) -> Any:
+    """Matching partner names for what is typed (only for big datasets; small ones have all)."""
+    ds = app_state().dataset()
+    if len(ds.partners) <= SEARCH_ALL_UP_TO or not search:
+        return no_update
+    return partner_options(ds, search, selected=selected)
+
+
 def _legend(pairs: list[tuple[str, str]]) -> list[Any]:
     return [html.Span([html.Span(className="legend-dot", style={"backgroundColor": colour}),
                        label or "Unknown"], className="me-3 small d-inline-block")
@@ -169,7 +187,7 @@ def update_network(mode: str, start: str | None, end: str | None, program: str |
         group_by=group_by or "community", focus=focus, highlight=search or None,
     )
     s = view["summary"]
-    summary = f"{s['nodes']} nodes and {s['edges']} links in the window"
+    summary = f"{s['nodes']:,} nodes and {s['edges']:,} links in the window"
     if s["method"].get("betweenness") == "sampled":
         summary += f"; betweenness estimated from {s['method']['samples']} sampled sources"
     if s.get("modularity") is not None:

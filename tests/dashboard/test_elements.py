@@ -32,7 +32,7 @@ def test_20000_nodes_give_at_most_3000_elements_and_a_note():
     nodes, edges = _synthetic(20_000, 400_000, communities=60)
     elements, note = build_elements(nodes, edges)
     assert len(elements) <= 3000
-    assert "grouped by community" in note and "20000 nodes" in note
+    assert "grouped by community" in note and "20,000 nodes" in note
     shown, links = _split(elements)
     assert len(shown) == 60
     assert all(e["data"]["aggregate"] for e in shown)
@@ -70,7 +70,7 @@ def test_when_nodes_fit_the_strongest_edges_are_kept():
     kept = sorted((e["data"]["weight"] for e in links), reverse=True)
     threshold = np.sort(edges["weight"].to_numpy())[::-1][1999]
     assert min(kept) >= threshold
-    assert "2000 strongest of 10000 links" in note
+    assert "2,000 strongest of 10,000 links" in note
 
 
 def test_drill_down_shows_one_groups_members():
@@ -80,7 +80,7 @@ def test_drill_down_shows_one_groups_members():
     expected = int((nodes["community"] == "7").sum())
     assert len(shown) == expected and all(e["data"]["community"] == "7" for e in shown)
     assert len(elements) <= 3000
-    assert f"Members of community 7: {expected}" in note
+    assert f"Members of community 7: {expected:,}" in note
 
 
 def test_thousands_of_tiny_groups_are_lumped_into_other():
@@ -93,7 +93,7 @@ def test_thousands_of_tiny_groups_are_lumped_into_other():
     other = [e for e in shown if e["data"]["community"] == OTHER]
     assert other and other[0]["data"]["members"] == 5000
     inside, note = build_elements(nodes, edges, focus=OTHER)
-    assert len(inside) <= 3000 and f"Members of {OTHER}: 5000" in note
+    assert len(inside) <= 3000 and f"Members of {OTHER}: 5,000" in note
 
 
 def test_without_a_grouping_the_best_connected_nodes_are_shown():

@@ -161,3 +161,14 @@ def test_gap_rows_respect_min_cell():
     rows = gap_rows(report, dimension="sector")
     assert rows and set(rows[0]) == set(GAP_COLUMNS)
     assert any(r["Count"] is None or r["Size"] is None for r in rows)
+
+
+def test_partner_search_options():
+    from dashboard.network_view import partner_options
+
+    ds = small_dataset()
+    found = partner_options(ds, "script")
+    assert [o["value"] for o in found] == ["p08"]
+    assert found[0]["label"] == SCRIPT_NAME
+    assert [o["value"] for o in partner_options(ds, "zzz", selected="p01")] == ["p01"]
+    assert len(partner_options(ds, limit=3)) == 3
