@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import changes as _changes
-from analysis.diversity import group_compositions, membership_totals
+from analysis.diversity import group_compositions, group_members, membership_totals
 from analysis.gaps import (
     DEFAULT_DIMENSIONS,
     Gap,
@@ -42,7 +42,13 @@ from analysis.gaps import (
 )
 from analysis.reach import reach
 from analysis.scorecard import scorecard
-from analysis.snapshot import DateLike, committees, events_in_window, to_timestamp
+from analysis.snapshot import (
+    DateLike,
+    active_memberships,
+    committees,
+    events_in_window,
+    to_timestamp,
+)
 from graph.model import GUEST, Dataset
 from stakeholder_graph.errors import RequestError
 
@@ -50,6 +56,8 @@ __all__ = ["Report", "build_report", "group_compositions", "program_subset"]
 
 #: How many gaps the report lists as "largest" across all groups.
 LARGEST_GAPS = 20
+#: How many recurring gaps the report lists.
+RECURRING_GAPS = 20
 
 
 @dataclass(frozen=True)
@@ -312,11 +320,8 @@ def build_report(
     attendance = ds.attendance.loc[ds.attendance["event_id"].isin(window["event_id"])]
     totals["attendance"] = len(attendance)
     totals["participants"] = int(attendance["partner_id"].nunique())
-    totals["committee_seats"] = (
-        int(rows.loc[(rows["kind"] == "committee") & (rows["dimension"] == dims[0]), "count"].sum())
-        if dims
-        else 0
-    )
+    seats = active_memberships(ds, day, program=program)
+    totals["committee_seats"] = len(seats.drop_duplicates(["committee_id", "partner_id"]))
     totals["gaps"] = len(gaps)
     if totals_log:
         totals["suppressed"] = totals_log
@@ -416,9 +421,7 @@ def _groups(
     """One dict per committee and event, built from the long tables in a single pass each."""
     chosen = committees(ds, program=program)
     window = events_in_window(ds, as_of=day, since=since, program=program)
-    members = rows.loc[rows["dimension"] == dims[0]] if dims else rows.iloc[0:0]  # size per group
-    sizes = members.groupby(["kind", "group_id"])["size"].first().to_dict()
-    guests = _guest_counts(ds, day, since, program)
+    sizes, guests = _head_counts(ds, day, since, program)
 
     compositions: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
     present = rows.loc[rows["count"] > 0].copy()
@@ -519,20 +522,19 @@ def _zero_indices() -> dict[str, float]:
     return {"blau": 0.0, "normalised_blau": 0.0, "shannon": 0.0, "evenness": 0.0}
 
 
-def _guest_counts(
+def _head_counts(
     ds: Dataset, day: pd.Timestamp, since: pd.Timestamp | None, program: str | None
-) -> dict[tuple[str, str], int]:
-    from analysis.diversity import group_members
-
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Members and Guests per group, counted from the membership itself (not from labels)."""
     members = group_members(ds, day, since=since, program=program)
     kinds = ds.partners.set_index("partner_id")["membership"]
     members = members.assign(guest=members["partner_id"].map(kinds).eq(GUEST))
-    counted = members.loc[members["guest"]].groupby(["kind", "group_id"]).size()
-    return {(str(k), str(g)): int(v) for (k, g), v in counted.items()}
-
-
-#: How many recurring gaps the report lists.
-RECURRING_GAPS = 20
+    size = members.groupby(["kind", "group_id"]).size()
+    guests = members.loc[members["guest"]].groupby(["kind", "group_id"]).size()
+    return (
+        {(str(k), str(g)): int(v) for (k, g), v in size.items()},
+        {(str(k), str(g)): int(v) for (k, g), v in guests.items()},
+    )
 
 
 def _recurring(ds: Dataset, scored: pd.DataFrame) -> list[dict[str, Any]]:

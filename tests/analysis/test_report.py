@@ -58,6 +58,8 @@ def test_totals_known_answers(report: dict[str, Any]) -> None:
     assert t["sectors"] == {"Academic": 2, "Industry": 2, "Civil Society": 1, "Media": 1}
     assert t["regions"] == {"Europe": 3, "Americas": 2, "Asia": 1}
     assert t["committees"] == 2 and t["events"] == 4
+    assert t["committee_seats"] == 6  # c1: p1 p3; c2: p6 g1 p5 p2
+    assert t["participants"] == 7 and t["attendance"] == 14
     early = build_report(tiny(), as_of=D1).to_dict()["totals"]
     assert early["partners"] == 5
     assert early["sectors"] == {"Civil Society": 2, "Industry": 2, "Academic": 1}
