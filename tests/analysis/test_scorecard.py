@@ -113,3 +113,21 @@ def test_convenings_without_attendance_records_are_not_judged() -> None:
     entries = scorecard(bare, as_of=D2).to_list()
     assert all(e["all_sectors_share"] is None and e["recorded"] == 0 for e in entries)
     assert entries[0]["summary"].startswith("In 2023, 2 convenings were held but no attendance")
+
+
+def test_bundled_demo_tells_the_story_its_readme_states() -> None:
+    """The figures stakeholder_graph/data/demo/README.md quotes for --as-of 2026-12-01."""
+    from pathlib import Path
+
+    import loaders
+
+    demo = Path(__file__).resolve().parents[2] / "stakeholder_graph" / "data" / "demo"
+    card = scorecard(loaders.read_dataset(demo), as_of="2026-12-01").to_list()
+    got = {e["year"]: e for e in card}
+    assert sorted(got) == list(range(2017, 2027))
+    first, last = got[2017], got[2026]
+    assert (first["convenings"], first["all_sectors"], first["global_south"]) == (3, 2, 0)
+    assert (first["industry_seats"], first["seats"]) == (14, 22)
+    assert (last["convenings"], last["all_sectors"], last["global_south"]) == (4, 2, 4)
+    assert (last["industry_seats"], last["seats"]) == (37, 82)
+    assert got[2019]["industry_seat_share"] == pytest.approx(0.73, abs=0.005)  # the peak
