@@ -23,6 +23,8 @@ operator (tests/graph/test_cypher.py runs EXPLAIN on each).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 #: Property names the store adds; an extra column of that name would be overwritten.
 TERM_KEY = "sg_term"
 TARGET_KEY = "sg_target_id"
@@ -66,19 +68,21 @@ SHOW_CONSTRAINTS = (
 )
 
 # --------------------------------------------------------------------------- writes
+#
+# ``SET n = row.props`` (or ``+=``) plans an Eager operator: the planner cannot tell which
+# property keys a map writes, so it fears the MERGE's own reads. Naming every property keeps
+# the plans streaming, so the node and relationship writes are small builders over the
+# table's property names (fixed columns plus extra columns, as backtick-quoted identifiers;
+# the values still travel only in ``row.values``, positionally).
 
 MERGE_SECTORS = "UNWIND $rows AS row MERGE (:Sector {name: row.name})"
 MERGE_REGIONS = "UNWIND $rows AS row MERGE (:Region {name: row.name})"
+#: A country met only in events has no global_south: keep what partners said about it.
 MERGE_COUNTRIES = """
 UNWIND $rows AS row
 MERGE (c:Country {iso3: row.iso3})
-SET c = row.props
-"""
-UNLINK_STALE_REGIONS = """
-UNWIND $rows AS row
-MATCH (:Country {iso3: row.iso3})-[r:IN_REGION]->(old:Region)
-WHERE row.region IS NULL OR old.name <> row.region
-DELETE r
+SET c.name = row.name, c.subregion = row.subregion,
+    c.global_south = coalesce(row.global_south, c.global_south)
 """
 LINK_REGIONS = """
 UNWIND $rows AS row
@@ -87,18 +91,6 @@ MATCH (c:Country {iso3: row.iso3})
 MATCH (r:Region {name: row.region})
 MERGE (c)-[:IN_REGION]->(r)
 """
-
-MERGE_PARTNERS = """
-UNWIND $rows AS row
-MERGE (p:Partner {partner_id: row.partner_id})
-SET p = row.props
-"""
-UNLINK_STALE_SECTORS = """
-UNWIND $rows AS row
-MATCH (:Partner {partner_id: row.partner_id})-[r:IN_SECTOR]->(old:Sector)
-WHERE row.sector IS NULL OR old.name <> row.sector
-DELETE r
-"""
 LINK_SECTORS = """
 UNWIND $rows AS row
 WITH row WHERE row.sector IS NOT NULL
@@ -106,36 +98,12 @@ MATCH (p:Partner {partner_id: row.partner_id})
 MATCH (s:Sector {name: row.sector})
 MERGE (p)-[:IN_SECTOR]->(s)
 """
-UNLINK_STALE_BASED_IN = """
-UNWIND $rows AS row
-MATCH (:Partner {partner_id: row.partner_id})-[r:BASED_IN]->(old:Country)
-WHERE row.country IS NULL OR old.iso3 <> row.country
-DELETE r
-"""
 LINK_BASED_IN = """
 UNWIND $rows AS row
 WITH row WHERE row.country IS NOT NULL
 MATCH (p:Partner {partner_id: row.partner_id})
 MATCH (c:Country {iso3: row.country})
 MERGE (p)-[:BASED_IN]->(c)
-"""
-
-MERGE_COMMITTEES = """
-UNWIND $rows AS row
-MERGE (c:Committee {committee_id: row.committee_id})
-SET c = row.props
-"""
-
-MERGE_EVENTS = """
-UNWIND $rows AS row
-MERGE (e:Event {event_id: row.event_id})
-SET e = row.props
-"""
-UNLINK_STALE_HELD_IN = """
-UNWIND $rows AS row
-MATCH (:Event {event_id: row.event_id})-[r:HELD_IN]->(old:Country)
-WHERE row.country IS NULL OR old.iso3 <> row.country
-DELETE r
 """
 LINK_HELD_IN = """
 UNWIND $rows AS row
@@ -145,53 +113,101 @@ MATCH (c:Country {iso3: row.country})
 MERGE (e)-[:HELD_IN]->(c)
 """
 
-MERGE_MEMBERSHIPS = f"""
-UNWIND $rows AS row
-MATCH (p:Partner {{partner_id: row.partner_id}})
-MATCH (c:Committee {{committee_id: row.committee_id}})
-MERGE (p)-[m:MEMBER_OF {{{TERM_KEY}: row.term}}]->(c)
-SET m = row.props
-"""
 
-MERGE_ATTENDANCE = """
-UNWIND $rows AS row
-MATCH (p:Partner {partner_id: row.partner_id})
-MATCH (e:Event {event_id: row.event_id})
-MERGE (p)-[a:ATTENDED]->(e)
-SET a = row.props
-"""
+def identifier(name: str) -> str:
+    """``name`` as a backtick-quoted Cypher identifier (a backtick inside is doubled)."""
+    return "`" + name.replace("`", "``") + "`"
 
-MERGE_TARGETS = f"""
-UNWIND $rows AS row
-MERGE (t:Target {{{TARGET_KEY}: row.target_id}})
-SET t = row.props
-"""
+
+def _set(var: str, properties: Sequence[str]) -> str:
+    if not properties:
+        return ""
+    return "SET " + ",\n    ".join(
+        f"{var}.{identifier(p)} = row.values[{i}]" for i, p in enumerate(properties)
+    )
+
+
+#: table -> (MERGE head, variable) for the node tables.
+_NODE_MERGE: dict[str, tuple[str, str]] = {
+    "partners": ("MERGE (n:Partner {partner_id: row.partner_id})", "n"),
+    "committees": ("MERGE (n:Committee {committee_id: row.committee_id})", "n"),
+    "events": ("MERGE (n:Event {event_id: row.event_id})", "n"),
+    "targets": (f"MERGE (n:Target {{{TARGET_KEY}: row.target_id}})", "n"),
+}
+_REL_MERGE: dict[str, str] = {
+    "memberships": "MATCH (p:Partner {partner_id: row.partner_id})\n"
+    "MATCH (c:Committee {committee_id: row.committee_id})\n"
+    f"MERGE (p)-[r:MEMBER_OF {{{TERM_KEY}: row.term}}]->(c)",
+    "attendance": "MATCH (p:Partner {partner_id: row.partner_id})\n"
+    "MATCH (e:Event {event_id: row.event_id})\n"
+    "MERGE (p)-[r:ATTENDED]->(e)",
+}
+
+
+def merge_rows(table: str, properties: Sequence[str]) -> str:
+    """The upsert of one batch of ``table``: MERGE on the key, then SET each named property
+    from ``row.values`` in the same order (a None value removes the property)."""
+    if table in _NODE_MERGE:
+        head, var = _NODE_MERGE[table]
+    elif table in _REL_MERGE:
+        head, var = _REL_MERGE[table], "r"
+    else:
+        raise ValueError(f"table must be one of {sorted({**_NODE_MERGE, **_REL_MERGE})}, "
+                         f"got {table!r}")
+    return f"UNWIND $rows AS row\n{head}\n{_set(var, properties)}\n"
+
 
 #: ``$props`` holds plain lists and strings only (column lists, version, source).
 SET_META = "MERGE (m:Meta {key: $key}) SET m = $props"
 
-#: Every batched load query, by name (the EXPLAIN test walks this).
-LOAD_QUERIES: dict[str, str] = {
-    "MERGE_SECTORS": MERGE_SECTORS,
-    "MERGE_REGIONS": MERGE_REGIONS,
-    "MERGE_COUNTRIES": MERGE_COUNTRIES,
-    "UNLINK_STALE_REGIONS": UNLINK_STALE_REGIONS,
-    "LINK_REGIONS": LINK_REGIONS,
-    "MERGE_PARTNERS": MERGE_PARTNERS,
-    "UNLINK_STALE_SECTORS": UNLINK_STALE_SECTORS,
-    "LINK_SECTORS": LINK_SECTORS,
-    "UNLINK_STALE_BASED_IN": UNLINK_STALE_BASED_IN,
-    "LINK_BASED_IN": LINK_BASED_IN,
-    "MERGE_COMMITTEES": MERGE_COMMITTEES,
-    "MERGE_EVENTS": MERGE_EVENTS,
-    "UNLINK_STALE_HELD_IN": UNLINK_STALE_HELD_IN,
-    "LINK_HELD_IN": LINK_HELD_IN,
-    "MERGE_MEMBERSHIPS": MERGE_MEMBERSHIPS,
-    "MERGE_ATTENDANCE": MERGE_ATTENDANCE,
-    "MERGE_TARGETS": MERGE_TARGETS,
-}
 
-# --------------------------------------------------------------------------- deletes (--replace)
+def load_queries(properties: dict[str, Sequence[str]]) -> dict[str, str]:
+    """Every batched load query for these property lists, by name (EXPLAIN tests walk it)."""
+    queries = {
+        "MERGE_SECTORS": MERGE_SECTORS,
+        "MERGE_REGIONS": MERGE_REGIONS,
+        "MERGE_COUNTRIES": MERGE_COUNTRIES,
+        "LINK_REGIONS": LINK_REGIONS,
+        "LINK_SECTORS": LINK_SECTORS,
+        "LINK_BASED_IN": LINK_BASED_IN,
+        "LINK_HELD_IN": LINK_HELD_IN,
+    }
+    for table, props in properties.items():
+        queries[f"merge_rows({table})"] = merge_rows(table, props)
+    return queries
+
+
+# --------------------------------------------------------------------------- deletes
+#
+# Neo4j 5.26 plans an Eager operator right before every DELETE, even of a single matched
+# relationship (tests/graph/test_cypher.py shows it), so deletes are kept out of the upsert
+# queries above: they run only for rows that really changed (a partner moved sector) or
+# under --replace, in batches whose size bounds what Eager holds.
+
+#: Single-valued links (a partner's sector and country, an event's country, a country's
+#: region): link name -> (query reading the stored (id, target) pairs, query deleting some).
+LINKS: dict[str, tuple[str, str]] = {
+    "sector": (
+        "MATCH (n:Partner)-[:IN_SECTOR]->(t:Sector) RETURN n.partner_id AS id, t.name AS target",
+        "UNWIND $rows AS row MATCH (:Partner {partner_id: row.id})-[r:IN_SECTOR]->"
+        "(:Sector {name: row.target}) DELETE r",
+    ),
+    "based_in": (
+        "MATCH (n:Partner)-[:BASED_IN]->(t:Country) RETURN n.partner_id AS id, t.iso3 AS target",
+        "UNWIND $rows AS row MATCH (:Partner {partner_id: row.id})-[r:BASED_IN]->"
+        "(:Country {iso3: row.target}) DELETE r",
+    ),
+    "held_in": (
+        "MATCH (n:Event)-[:HELD_IN]->(t:Country) RETURN n.event_id AS id, t.iso3 AS target",
+        "UNWIND $rows AS row MATCH (:Event {event_id: row.id})-[r:HELD_IN]->"
+        "(:Country {iso3: row.target}) DELETE r",
+    ),
+    "in_region": (
+        "MATCH (n:Country)-[:IN_REGION]->(t:Region) RETURN n.iso3 AS id, t.name AS target",
+        "UNWIND $rows AS row MATCH (:Country {iso3: row.id})-[r:IN_REGION]->"
+        "(:Region {name: row.target}) DELETE r",
+    ),
+}
 
 #: table -> (label, key property) of the nodes a table's rows become.
 NODE_TABLES: dict[str, tuple[str, str]] = {

@@ -38,6 +38,15 @@ DEFAULT_BATCH_SIZE = 5000
 _PARTNER_GRAPH_COLUMNS = ("sector", "country", "country_name", "region", "subregion",
                           "global_south")
 _EVENT_GRAPH_COLUMNS = ("country", "country_name", "region", "subregion")
+#: Properties every node/relationship of a table gets, besides its key and extra columns.
+_FIXED_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "partners": ("name", "joined", "left", "membership"),
+    "committees": ("name", "program", "kind"),
+    "events": ("name", "date", "kind", "program", "city", "topics"),
+    "memberships": ("role", "since", "until"),
+    "attendance": ("role", "attendees"),
+    "targets": ("dimension", "group", "min_share", "max_share"),
+}
 _RESERVED = {"memberships": cypher.TERM_KEY, "targets": cypher.TARGET_KEY}
 
 
@@ -192,8 +201,10 @@ class Neo4jStore(GraphStore):
         plan = _LoadPlan.build(dataset)
         with self._errors("reading what is already stored"):
             existing = {table: self._existing_keys(table) for table in TABLES}
+            links = {name: self._read(read) for name, (read, _) in cypher.LINKS.items()}
             meta_before = self._meta()
         plan.check_references(existing, replace=replace)
+        plan.finish(meta_before)
 
         summary = LoadSummary()
         for table in TABLES:
@@ -225,6 +236,11 @@ class Neo4jStore(GraphStore):
             if replace:
                 step = "removing what the source no longer has"
                 self._delete_stale(plan, existing, progress)
+            step = "unlinking changed sectors, countries and regions"
+            for name, stale in plan.stale_links(links).items():
+                for start in range(0, len(stale), self.batch_size):
+                    self._write([cypher.LINKS[name][1]],
+                                rows=stale[start:start + self.batch_size])
             for table, label, queries, rows in plan.steps():
                 step = f"writing {label}"
                 self._write_batches(table, queries, rows, progress)
@@ -391,6 +407,7 @@ class _LoadPlan:
         self.countries: list[dict[str, Any]] = []
         self.regions: list[dict[str, Any]] = []
         self.sectors: list[dict[str, Any]] = []
+        self.properties: dict[str, list[str]] = {}
 
     @classmethod
     def build(cls, dataset: Dataset) -> _LoadPlan:
@@ -444,12 +461,12 @@ class _LoadPlan:
                             f"country {iso3} has {col} {value!r} here but {known[col]!r} in "
                             f"{where[iso3]}; one country must have one {col}"))
         for iso3, values in sorted(seen.items()):
-            props: dict[str, Any] = {"iso3": iso3, "name": values["country_name"],
-                                     "subregion": values["subregion"]}
-            if values["global_south"] is not None:
-                props["global_south"] = bool(values["global_south"])
-            self.countries.append({"iso3": iso3, "props": props,
-                                   "region": _blank_to_none(values["region"])})
+            south = values["global_south"]
+            self.countries.append({
+                "iso3": iso3, "name": values["country_name"], "subregion": values["subregion"],
+                "global_south": None if south is None else bool(south),
+                "region": _blank_to_none(values["region"]),
+            })
         self.regions = [{"name": name} for name in
                         sorted({c["region"] for c in self.countries if c["region"]})]
         return problems
@@ -501,6 +518,40 @@ class _LoadPlan:
             "targets": {r["target_id"] for r in targets},
         }
 
+    def finish(self, before: dict[str, Any] | None) -> None:
+        """Turn each row's properties into ``values`` in the order of ``self.properties``:
+        the fixed ones, then every extra column this load or the stored graph has (one the
+        source lacks is sent as None, which removes a stale property)."""
+        self.properties = {}
+        for table, fixed in _FIXED_PROPERTIES.items():
+            extras = set(extra_columns(table, self.dataset.table(table)))
+            if before is not None:
+                extras |= set(before.get(f"extras_{table}", []))
+            props = [*fixed, *sorted(extras)]
+            self.properties[table] = props
+            for row in self.rows[table]:
+                values = row.pop("props")
+                row["values"] = [values.get(p) for p in props]
+
+    def stale_links(
+        self, stored: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Stored single-valued links of rows in this load that point elsewhere now."""
+        wanted = {
+            "sector": {r["partner_id"]: r["sector"] for r in self.rows["partners"]},
+            "based_in": {r["partner_id"]: r["country"] for r in self.rows["partners"]},
+            "held_in": {r["event_id"]: r["country"] for r in self.rows["events"]},
+            "in_region": {c["iso3"]: c["region"] for c in self.countries},
+        }
+        out = {}
+        for name, rows in stored.items():
+            want = wanted[name]
+            stale = [{"id": r["id"], "target": r["target"]} for r in rows
+                     if r["id"] in want and want[r["id"]] != r["target"]]
+            if stale:
+                out[name] = stale
+        return out
+
     def check_references(self, existing: dict[str, set[Any]], *, replace: bool) -> None:
         """Every membership and attendance row must name a partner/committee/event that the
         graph will hold (in this dataset, or already stored when upserting)."""
@@ -536,22 +587,20 @@ class _LoadPlan:
 
     def steps(self) -> Iterator[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]]:
         """(table for progress, what it is, queries run on each batch, rows) in write order."""
+        merge = {t: cypher.merge_rows(t, props) for t, props in self.properties.items()}
         yield "partners", "sectors", (cypher.MERGE_SECTORS,), self.sectors
         yield "partners", "regions", (cypher.MERGE_REGIONS,), self.regions
         yield "partners", "countries", (
-            cypher.MERGE_COUNTRIES, cypher.UNLINK_STALE_REGIONS, cypher.LINK_REGIONS,
+            cypher.MERGE_COUNTRIES, cypher.LINK_REGIONS,
         ), self.countries
         yield "partners", "partners", (
-            cypher.MERGE_PARTNERS, cypher.UNLINK_STALE_SECTORS, cypher.LINK_SECTORS,
-            cypher.UNLINK_STALE_BASED_IN, cypher.LINK_BASED_IN,
+            merge["partners"], cypher.LINK_SECTORS, cypher.LINK_BASED_IN,
         ), self.rows["partners"]
-        yield "committees", "committees", (cypher.MERGE_COMMITTEES,), self.rows["committees"]
-        yield "events", "events", (
-            cypher.MERGE_EVENTS, cypher.UNLINK_STALE_HELD_IN, cypher.LINK_HELD_IN,
-        ), self.rows["events"]
-        yield "memberships", "memberships", (cypher.MERGE_MEMBERSHIPS,), self.rows["memberships"]
-        yield "attendance", "attendance", (cypher.MERGE_ATTENDANCE,), self.rows["attendance"]
-        yield "targets", "targets", (cypher.MERGE_TARGETS,), self.rows["targets"]
+        yield "committees", "committees", (merge["committees"],), self.rows["committees"]
+        yield "events", "events", (merge["events"], cypher.LINK_HELD_IN), self.rows["events"]
+        yield "memberships", "memberships", (merge["memberships"],), self.rows["memberships"]
+        yield "attendance", "attendance", (merge["attendance"],), self.rows["attendance"]
+        yield "targets", "targets", (merge["targets"],), self.rows["targets"]
 
 
 # ---------------------------------------------------------------------- reading back
