@@ -219,7 +219,7 @@ def create_app(
         pages_folder=str(PAGES_FOLDER),
         assets_folder=str(ASSETS_FOLDER),
         title=title,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None turns "Updating..." off
         # page layouts read the store; validating every page's layout on the first request
         # would compute all of them for any URL, so ids are checked by ids.py instead
         suppress_callback_exceptions=True,

@@ -28,7 +28,7 @@ SEQUENTIAL = "Cividis"
 OTHER_COLOUR = "#999999"
 SUPPRESSED = "<{n}"
 
-PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True}
+PLOT_CONFIG: Any = {"displaylogo": False, "responsive": True}  # dcc.Graph types it as Config
 
 
 def colour_map(categories: Iterable[str]) -> dict[str, str]:
@@ -85,7 +85,7 @@ def kpi_card(title: str, value: str, *, card_id: str, hint: str = "") -> dbc.Car
 
 
 def section(title: str, body: Any, *, subtitle: str = "") -> dbc.Card:
-    header = [html.H5(title, className="mb-0")]
+    header: list[Any] = [html.H5(title, className="mb-0")]
     if subtitle:
         header.append(html.Div(subtitle, className="text-muted small"))
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(body)], className="mb-3 shadow-sm")

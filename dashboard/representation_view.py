@@ -103,7 +103,7 @@ def gap_rows(report: Mapping[str, Any], *, dimension: str | None = None,
     return rows
 
 
-def target_rows(targets: Any) -> list[dict[str, Any]]:
+def target_rows(targets: Any) -> Any:
     """The dataset's targets table as rows (empty when none are given)."""
     out = []
     for row in targets.itertuples(index=False):

@@ -267,11 +267,11 @@ def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | 
         return [html.H5(str(node.get("label", node_id))),
                 html.P(f"{str(node.get('kind', '')).capitalize()} with "
                        f"{node.get('degree', 0)} participants in the window.")]
-    info = partner_details(state, node_id, as_of=as_of, since=since, program=program or None)
-    if info is None:
+    details = partner_details(state, node_id, as_of=as_of, since=since, program=program or None)
+    if details is None:
         return html.P("Not found in this dataset.")
-    return [html.H5(info["attributes"]["Name"]), _rows(info["attributes"]),
+    return [html.H5(details["attributes"]["Name"]), _rows(details["attributes"]),
             html.H6("Network measures"),
-            _rows(info["measures"]) if info["measures"] else html.P("Not in this window."),
-            *_items("Committees", info["committees"]),
-            *_items("Convenings in the window", info["events"])]
+            _rows(details["measures"]) if details["measures"] else html.P("Not in this window."),
+            *_items("Committees", details["committees"]),
+            *_items("Convenings in the window", details["events"])]

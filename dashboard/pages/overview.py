@@ -8,7 +8,8 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.app import app_state
@@ -19,7 +20,7 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · Stake
                    order=0)
 
 
-def map_config() -> dict[str, Any]:
+def map_config() -> Any:
     # plotly.js fetches its topojson at run time; point it at our own assets so the map
     # renders with no internet access
     return {**PLOT_CONFIG, "topojsonURL": dash.get_asset_url("topojson/")}
@@ -61,7 +62,7 @@ def layout(**_query: Any) -> html.Div:
         [
             dbc.Alert(id=ids.OV_SCORECARD, color="info", className="mb-3"),
             dcc.Graph(id=ids.OV_SCORECARD_FIG, config=PLOT_CONFIG),
-            dash_table.DataTable(
+            DataTable(
                 id=ids.OV_SCORECARD + "-table",
                 style_table={"overflowX": "auto"},
                 style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
@@ -94,7 +95,7 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Col(section("Partners by region", loading(dcc.Graph(
                     id=ids.OV_REGIONS, config=PLOT_CONFIG))), lg=6),
             ], className="g-3"),
-            section("Largest gaps", loading(dash_table.DataTable(
+            section("Largest gaps", loading(DataTable(
                 id=ids.OV_GAPS,
                 style_table={"overflowX": "auto"},
                 style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",

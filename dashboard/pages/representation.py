@@ -7,7 +7,8 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.app import app_state
@@ -38,7 +39,7 @@ TABLE_STYLE: dict[str, Any] = {
 }
 
 
-def _columns(names: tuple[str, ...]) -> list[dict[str, str]]:
+def _columns(names: tuple[str, ...]) -> Any:
     numeric = {"Size", "Guests", "Blau", "Shannon", "Gaps", "Count", "Share", "Expected",
                "Shortfall", "p-value"}
     return [{"name": n, "id": n, "type": "numeric" if n in numeric else "text"} for n in names]
@@ -87,16 +88,16 @@ def layout(**_query: Any) -> html.Div:
         controls,
         dbc.Alert(id=ids.REP_NOTE, color="secondary", is_open=False),
         downloads,
-        section("Committees and events", loading(dash_table.DataTable(
+        section("Committees and events", loading(DataTable(
             id=ids.REP_TABLE, columns=_columns(GROUP_COLUMNS), data=[], **TABLE_STYLE)),
             subtitle="Blau = 1 − Σp² (0: one kind only); Shannon in nats. Sort by clicking a "
             "header; filter under it."),
-        section("Gaps", loading(dash_table.DataTable(
+        section("Gaps", loading(DataTable(
             id=ids.REP_GAP_TABLE, columns=_columns(GAP_COLUMNS), data=[], **TABLE_STYLE)),
             subtitle="A category the room lacks or holds below 80% of its expected share. "
             "Shortfall: members of that category the room would need to add; p-value: exact "
             "test of drawing so few from the baseline (or the target)."),
-        section("Targets", dash_table.DataTable(
+        section("Targets", DataTable(
             id=ids.REP_TARGETS, data=targets,
             columns=[{"name": c, "id": c} for c in ("Dimension", "Group", "Minimum share",
                                                     "Maximum share")],
