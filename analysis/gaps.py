@@ -379,9 +379,9 @@ def representation_gaps(
         Sorted by dimension (in the order given), then ratio (missing first), p-value, label.
     """
     check_threshold(threshold)
-    dims = list(dimensions)
     if isinstance(dimensions, str):
         raise ValueError(f"dimensions must be a sequence of column names, got {dimensions!r}")
+    dims = list(dimensions)
     pieces: list[dict[str, Any]] = []
     for dim in dims:
         for name, frame in (("group", group), ("baseline", baseline)):

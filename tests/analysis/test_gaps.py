@@ -269,6 +269,27 @@ def test_recurring_gaps_in_the_report_name_the_program() -> None:
     assert south["sentence"].startswith("The Global South was missing from 1 of 2 Labor convenings")
 
 
+def test_relabelling_and_row_order_do_not_change_gaps() -> None:
+    room = frame(sector=["Academic", "Industry"] * 3 + ["Industry"] * 4)
+    names = {"Industry": "I", "Academic": "A", "Civil Society": "C"}
+    before = representation_gaps(room, BASELINE, dimensions=("sector",))
+    after = representation_gaps(
+        room.replace(names).iloc[::-1],
+        BASELINE.replace(names).sample(frac=1, random_state=1),
+        dimensions=("sector",),
+    )
+    assert [names[g.group] for g in before] == [g.group for g in after]
+    assert [g.p_value for g in before] == pytest.approx([g.p_value for g in after])
+    assert [g.shortfall for g in before] == [g.shortfall for g in after]
+
+
+def test_dimension_arguments_checked() -> None:
+    with pytest.raises(ValueError, match="dimensions"):
+        representation_gaps(BASELINE, BASELINE, dimensions="sector")
+    with pytest.raises(ValueError, match="region"):
+        representation_gaps(BASELINE, BASELINE, dimensions=("region",))
+
+
 def test_doctests() -> None:
     result = doctest.testmod(gaps_module)
     assert result.attempted > 0 and result.failed == 0
