@@ -15,6 +15,9 @@ least one event that year, Partners and Guests alike:
   attends equally; near 1: a few attend everything) and ``top_decile_share``, the share of
   attendances made by the most active tenth of participants.
 
+``overall["most_active"]`` lists the participants who attend the most events (who attends
+everything), with their share of the window's events.
+
 Over the whole window: the same Gini among participants, ``gini_partners`` among all Partners
 active on ``as_of`` *including those who attended nothing*, and ``inactive``: Partners active on
 ``as_of`` who took part in nothing in the window — no event attended and no committee seat
@@ -45,7 +48,10 @@ from analysis.snapshot import (
 )
 from graph.model import GUEST, PARTNER, Dataset
 
-__all__ = ["Reach", "gini", "reach", "top_share"]
+__all__ = ["TOP", "Reach", "gini", "reach", "top_share"]
+
+#: How many of the most active participants ``overall["most_active"]`` lists.
+TOP = 10
 
 
 def gini(values: Sequence[float] | np.ndarray | pd.Series) -> float:
@@ -193,6 +199,20 @@ def reach(
     per_partner = rows.groupby("partner_id").size()
     counts = per_partner.reindex(members["partner_id"]).fillna(0).to_numpy()
     overall["gini_partners"] = gini(counts)
+    # Who attends everything: the most frequent participants and their share of the events.
+    top = per_partner.sort_index().sort_values(ascending=False, kind="mergesort").head(TOP)
+    names = ds.partners.set_index("partner_id")["name"]
+    kinds = ds.partners.set_index("partner_id")["membership"]
+    overall["most_active"] = [
+        {
+            "partner_id": str(pid),
+            "name": str(names.get(pid, "")),
+            "membership": str(kinds.get(pid, "")),
+            "events": int(n),
+            "share_of_events": float(n / len(window)) if len(window) else None,
+        }
+        for pid, n in top.items()
+    ]
     overall["active_partners"] = len(members)
     overall["attending_partners"] = int((counts > 0).sum())
 

@@ -223,6 +223,27 @@ def _group_row(g: dict[str, Any], *, with_date: bool = False) -> list[str]:
     ]
 
 
+def _reach_lines(data: dict[str, Any]) -> list[str]:
+    """Who attends everything, and who takes part in nothing."""
+    reach = data.get("reach") or {}
+    lines = []
+    top = (reach.get("overall") or {}).get("most_active") or []
+    if top:
+        listed = ", ".join(
+            f"{p['name']} ({p['events']}, {_pct(p.get('share_of_events'))})" for p in top[:5]
+        )
+        lines.append(f"Most frequent participants (events attended, share of all): {listed}.")
+    inactive = reach.get("inactive") or []
+    if reach.get("inactive_count"):
+        names = ", ".join(str(p["name"]) for p in inactive[:LIST_ROWS])
+        more = len(inactive) - LIST_ROWS
+        lines.append(
+            f"{reach['inactive_count']} active Partners took part in nothing in the window: "
+            f"{names}" + (f", and {more} more." if more > 0 else ".")
+        )
+    return lines
+
+
 def _network_lines(data: dict[str, Any]) -> list[str]:
     net = data.get("network") or {}
     if not net:
@@ -323,15 +344,7 @@ def _markdown(data: dict[str, Any]) -> str:
     out += ["## Reach per year", ""]
     if _reach_rows(data):
         out += _md_table(REACH_HEAD, _reach_rows(data)) + [""]
-    reach = data.get("reach") or {}
-    inactive = reach.get("inactive") or []
-    if reach.get("inactive_count"):
-        names = ", ".join(str(p["name"]) for p in inactive[:LIST_ROWS])
-        more = len(inactive) - LIST_ROWS
-        text = (
-            f"{reach['inactive_count']} active Partners took part in nothing in the window: {names}"
-        )
-        out += [_md(text + (f", and {more} more." if more > 0 else ".")), ""]
+    out += [line for text in _reach_lines(data) for line in (_md(text), "")]
     out += ["## Network", ""] + [_md(line) for line in _network_lines(data)] + [""]
     changes = _changes_lines(data)
     if changes:
@@ -538,12 +551,7 @@ def _html(data: dict[str, Any]) -> str:
             )
         )
         body.append(_html_table(REACH_HEAD, _reach_rows(data)))
-    reach = data.get("reach") or {}
-    if reach.get("inactive_count"):
-        names = ", ".join(str(p["name"]) for p in (reach.get("inactive") or [])[:LIST_ROWS])
-        body.append(
-            f"<p>{_e(reach['inactive_count'])} active Partners took part in nothing in the window: {_e(names)}</p>"
-        )
+    body += [f"<p>{_e(text)}</p>" for text in _reach_lines(data)]
     body.append("<h2>Network</h2>" + "".join(f"<p>{_e(line)}</p>" for line in _network_lines(data)))
     changes = _changes_lines(data)
     if changes:

@@ -53,6 +53,10 @@ def test_reach_per_year_known_answers() -> None:
     # p7 joined 2024-06-01 and took part in nothing.
     assert [p["partner_id"] for p in out["inactive"]] == ["p7"]
     assert out["overall"]["gini_partners"] == pytest.approx(gini([3, 2, 3, 1, 3, 0]))
+    # p3 and p6 attend 3 of the 4 events, p1 too (e1 e2 e3); ties broken by id.
+    top = out["overall"]["most_active"]
+    assert [(p["partner_id"], p["events"]) for p in top[:3]] == [("p1", 3), ("p3", 3), ("p6", 3)]
+    assert top[0]["share_of_events"] == 0.75
 
 
 def test_first_time_judged_over_all_history_not_the_window() -> None:
