@@ -28,6 +28,13 @@ SEQUENTIAL = "Cividis"
 OTHER_COLOUR = "#999999"
 SUPPRESSED = "<{n}"
 
+#: the look of every DataTable (text wraps; the page's font, not the table's monospace)
+TABLE_LOOK: dict[str, Any] = {
+    "style_table": {"overflowX": "auto"},
+    "style_cell": {"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                   "fontFamily": "var(--bs-body-font-family)", "fontSize": "0.87rem", "maxWidth": "30rem"},
+    "style_header": {"fontWeight": "600"},
+}
 PLOT_CONFIG: Any = {"displaylogo": False, "responsive": True}  # dcc.Graph types it as Config
 
 

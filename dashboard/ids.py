@@ -9,7 +9,6 @@ from __future__ import annotations
 # --- the app shell ----------------------------------------------------------------------------
 NAVBAR = "nav-bar"
 ERROR_ALERT = "app-error-alert"
-PAGE_NOTE = "app-page-note"
 
 # --- "/" overview -----------------------------------------------------------------------------
 OV_DATE = "overview-date"

@@ -206,7 +206,12 @@ def update_network(mode: str, start: str | None, end: str | None, program: str |
 )
 def drill(node: dict[str, Any] | None, _back: int | None, current: str | None) -> Any:
     """Clicking an aggregate node shows its members; the back button shows everything."""
-    if ctx.triggered_id == ids.NET_BACK:
+    return next_focus(str(ctx.triggered_id), node)
+
+
+def next_focus(trigger: str, node: dict[str, Any] | None) -> Any:
+    """The drill-down state after ``trigger`` (the back button, or a tap on ``node``)."""
+    if trigger == ids.NET_BACK:
         return None
     group = focus_of((node or {}).get("id"))
     return group if group is not None else no_update

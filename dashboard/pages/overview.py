@@ -13,7 +13,15 @@ from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.app import app_state
-from dashboard.components import PLOT_CONFIG, kpi_card, loading, options, parse_date, section
+from dashboard.components import (
+    PLOT_CONFIG,
+    TABLE_LOOK,
+    kpi_card,
+    loading,
+    options,
+    parse_date,
+    section,
+)
 from dashboard.overview_view import cached_overview
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph",
@@ -64,10 +72,7 @@ def layout(**_query: Any) -> html.Div:
             dcc.Graph(id=ids.OV_SCORECARD_FIG, config=PLOT_CONFIG),
             DataTable(
                 id=ids.OV_SCORECARD + "-table",
-                style_table={"overflowX": "auto"},
-                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                            "fontFamily": "inherit", "fontSize": "0.9rem"},
-                style_header={"fontWeight": "600"},
+                **TABLE_LOOK,
             ),
         ],
         subtitle="Convenings with diverse stakeholders across the world: per year, the share "
@@ -97,10 +102,7 @@ def layout(**_query: Any) -> html.Div:
             ], className="g-3"),
             section("Largest gaps", loading(DataTable(
                 id=ids.OV_GAPS,
-                style_table={"overflowX": "auto"},
-                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                            "fontFamily": "inherit", "fontSize": "0.9rem"},
-                style_header={"fontWeight": "600"},
+                **TABLE_LOOK,
             )), subtitle="Committees and events furthest below the membership or the targets "
                 "(missing first, then by exact-test p-value). Details on Representation."),
         ]

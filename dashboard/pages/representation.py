@@ -12,7 +12,7 @@ from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.app import app_state
-from dashboard.components import loading, options, parse_date, section
+from dashboard.components import TABLE_LOOK, loading, options, parse_date, section
 from dashboard.overview_view import cached_report
 from dashboard.representation_view import (
     GAP_COLUMNS,
@@ -28,10 +28,7 @@ dash.register_page(__name__, path="/representation", name="Representation",
                    title="Representation · Stakeholder Graph", order=2)
 
 TABLE_STYLE: dict[str, Any] = {
-    "style_table": {"overflowX": "auto"},
-    "style_cell": {"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                   "fontFamily": "inherit", "fontSize": "0.85rem", "maxWidth": "28rem"},
-    "style_header": {"fontWeight": "600"},
+    **TABLE_LOOK,
     "sort_action": "native",
     "filter_action": "native",
     "page_action": "native",

@@ -9,8 +9,10 @@ import io
 import sys
 
 import pytest
+from dash import no_update
 from openpyxl import load_workbook
 
+from dashboard import ids
 from dashboard.app import app_state, create_app
 from dashboard.network_view import network_view
 from dashboard.representation_view import GAP_COLUMNS, gap_rows, safe_text, to_csv, to_xlsx
@@ -172,3 +174,10 @@ def test_partner_search_options():
     assert found[0]["label"] == SCRIPT_NAME
     assert [o["value"] for o in partner_options(ds, "zzz", selected="p01")] == ["p01"]
     assert len(partner_options(ds, limit=3)) == 3
+
+
+def test_clicking_an_aggregate_drills_down_and_back_returns(app):  # noqa: ARG001
+    net = _page("network")
+    assert net.next_focus(ids.NET_GRAPH, {"id": "group::3"}) == "3"
+    assert net.next_focus(ids.NET_GRAPH, {"id": "p01"}) is no_update
+    assert net.next_focus(ids.NET_BACK, None) is None
