@@ -23,7 +23,7 @@ import dataclasses
 import datetime as _dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,7 +79,6 @@ class Report:
     privacy: dict[str, Any]
     changes: dict[str, Any] | None = None
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
