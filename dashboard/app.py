@@ -396,6 +396,23 @@ def warm_up(app: dash.Dash) -> None:
         log.warning("warming the dashboard cache failed", exc_info=True)
 
 
+def make_server(app: dash.Dash, *, host: str = "127.0.0.1", port: int = 8050) -> Any:
+    """A threaded werkzeug server for ``app``, after the binding and auth checks of :func:`run`.
+
+    Reads ``STAKEHOLDER_GRAPH_AUTH``: required beyond loopback; when set, every request needs it.
+    """
+    from werkzeug.serving import make_server as _make_server
+
+    auth = os.environ.get(AUTH_ENV) or None
+    check_bind(host, auth=auth)
+    if auth and app.server.config.get("SG_AUTH") is None:
+        app.server.config["SG_AUTH"] = parse_auth(auth)
+    try:
+        return _make_server(host, port, app.server, threaded=True)
+    except OSError as err:
+        raise StakeholderGraphError(f"cannot serve on {host}:{port}: {err.strerror or err}") from err
+
+
 def run(
     app: dash.Dash,
     *,
@@ -412,16 +429,7 @@ def run(
         For a non-loopback host without ``STAKEHOLDER_GRAPH_AUTH``, a malformed value, or a
         port that cannot be bound.
     """
-    from werkzeug.serving import make_server
-
-    auth = os.environ.get(AUTH_ENV) or None
-    check_bind(host, auth=auth)
-    if auth and app.server.config.get("SG_AUTH") is None:
-        app.server.config["SG_AUTH"] = parse_auth(auth)
-    try:
-        server = make_server(host, port, app.server, threaded=True)
-    except OSError as err:
-        raise StakeholderGraphError(f"cannot serve on {host}:{port}: {err.strerror or err}") from err
+    server = make_server(app, host=host, port=port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}{app.config.requests_pathname_prefix}"
     echo(f"Stakeholder Graph dashboard on {url}")

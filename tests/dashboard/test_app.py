@@ -180,3 +180,36 @@ def test_every_page_module_registers(store):
 def test_min_cell_must_be_positive(store):
     with pytest.raises(ValueError):
         create_app(store, min_cell=0)
+
+
+def test_served_with_auth_env_answers_401_then_200_over_http(store, monkeypatch):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from dashboard.app import make_server
+
+    monkeypatch.setenv(AUTH_ENV, "lead:pw")
+    app = create_app(store, auth="")  # nothing at construction: make_server reads the env
+    server = make_server(app, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(url, timeout=10)  # noqa: S310 - loopback
+        assert denied.value.code == 401
+        request = urllib.request.Request(url, headers=_basic("lead", "pw"))
+        with urllib.request.urlopen(request, timeout=10) as ok:  # noqa: S310 - loopback
+            assert ok.status == 200 and b"<html" in ok.read().lower()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_make_server_refuses_all_interfaces_without_auth(store, monkeypatch):
+    from dashboard.app import make_server
+
+    monkeypatch.delenv(AUTH_ENV, raising=False)
+    with pytest.raises(StakeholderGraphError, match="127.0.0.1"):
+        make_server(create_app(store), host="0.0.0.0", port=0)
