@@ -76,6 +76,9 @@ COMMUNITY_ALGORITHMS = {
 }
 COMMUNITY_ALGORITHM = COMMUNITY_ALGORITHMS["louvain"]
 
+# Edge traversals (nodes x 2 x edges) exact betweenness may cost before it is sampled instead.
+EXACT_BUDGET = 2_000_000_000
+
 # igraph draws from one process-wide generator; seeding it for one call must not race with
 # another thread (dashboard callbacks) doing the same.
 _IGRAPH_RNG_LOCK = threading.Lock()
@@ -304,7 +307,12 @@ def _sampled_sources(n: int, samples: int, seed: int) -> list[int]:
 
 
 def centralities(
-    cp: CoParticipation, *, exact_threshold: int = 5000, samples: int = 64, seed: int = 0
+    cp: CoParticipation,
+    *,
+    exact_threshold: int = 5000,
+    samples: int = 64,
+    seed: int = 0,
+    exact_budget: int | None = EXACT_BUDGET,
 ) -> pd.DataFrame:
     """Degree, strength and normalised betweenness of every partner.
 
@@ -312,9 +320,15 @@ def centralities(
     ----------
     cp : CoParticipation
     exact_threshold : int, default 5000
-        Up to this many nodes betweenness is exact (Brandes, every source).
+        Up to this many nodes betweenness is exact (Brandes, every source)...
+    exact_budget : int or None, default 2_000_000_000
+        ...provided the exact computation costs at most this many edge traversals
+        (``nodes * 2 * edges``; about ten seconds in igraph here). Co-participation graphs
+        are dense — one large conference joins every pair of its attendees — so 5,000
+        partners can hold millions of edges, and exact betweenness would then take many
+        minutes. ``None`` removes the budget (exact whenever ``nodes <= exact_threshold``).
     samples : int, default 64
-        Above the threshold, betweenness is estimated from this many source nodes drawn
+        Otherwise, betweenness is estimated from this many source nodes drawn
         uniformly without replacement with ``seed`` — networkx's ``k``-sample estimate, scaled
         as networkx scales it (sources by ``1/((k-1)(n-2))``, other nodes by ``1/(k(n-2))``).
     seed : int, default 0
@@ -327,15 +341,19 @@ def centralities(
         ``degree`` counts neighbours, ``strength`` sums edge weights, ``betweenness`` is on
         the unweighted graph, normalised like networkx (``2/((n-1)(n-2))`` for undirected).
         ``frame.attrs["method"]`` says how betweenness was computed:
-        ``{"betweenness": "exact"|"sampled", "samples": k|None, "seed": seed|None}``.
+        ``{"betweenness": "exact"|"sampled", "samples": k|None, "seed": seed|None,
+        "exact_threshold": ..., "exact_budget": ...}``.
     """
     _check_positive_int("exact_threshold", exact_threshold, 0)
     _check_positive_int("samples", samples, 2)
+    if exact_budget is not None:
+        _check_positive_int("exact_budget", exact_budget, 0)
     n = cp.n_nodes
     adj = cp.adjacency
     degree = np.diff(adj.indptr).astype(np.int64)
     strength = np.asarray(adj.sum(axis=1)).ravel().astype(np.int64)
-    sampled = n > exact_threshold and samples < n
+    too_costly = exact_budget is not None and n * adj.nnz > exact_budget
+    sampled = (n > exact_threshold or too_costly) and samples < n
     betweenness = np.zeros(n, dtype=float)
     # Fewer than three nodes: no node can lie between two others (networkx gives 0 too).
     if n >= 3 and cp.n_edges:
@@ -365,6 +383,7 @@ def centralities(
         "samples": samples if sampled else None,
         "seed": seed if sampled else None,
         "exact_threshold": exact_threshold,
+        "exact_budget": exact_budget,
     }
     return frame
 
@@ -688,6 +707,7 @@ def network_summary(
     attributes: tuple[str, ...] = ("sector", "region"),
     top: int = 10,
     community_algorithm: str = "louvain",
+    exact_budget: int | None = EXACT_BUDGET,
 ) -> NetworkResult:
     """Everything the report and the dashboard show about the co-participation network.
 
@@ -698,7 +718,7 @@ def network_summary(
         The window, as in :func:`coparticipation`.
     seed : int, default 0
         Seeds both the betweenness sample (when sampled) and Louvain.
-    exact_threshold, samples : int
+    exact_threshold, samples, exact_budget : int
         Passed to :func:`centralities`.
     attributes : tuple of str, default ("sector", "region")
         Partner columns for bridging (``ei_<a>``, ``participation_<a>`` per node) and mixing.
@@ -714,7 +734,8 @@ def network_summary(
     """
     _check_positive_int("top", top, 0)
     cp = coparticipation(ds, as_of=as_of, since=since)
-    cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed)
+    cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed,
+                        exact_budget=exact_budget)
     comm = communities(cp, seed=seed, algorithm=community_algorithm)
     # The igraph copy of a large graph is the biggest object held; bridging does not need it.
     cp._cache.pop("igraph", None)

@@ -197,7 +197,8 @@ def test_baseline_agrees_with_fast_path_exact_and_sampled(medium: Dataset) -> No
     sampled = network.centralities(cp, exact_threshold=10, samples=40, seed=3)
     base_sampled = network.projection_networkx_baseline(medium, as_of="2024-06-30", k=40, seed=3)
     assert sampled.attrs["method"] == {"betweenness": "sampled", "samples": 40, "seed": 3,
-                                       "exact_threshold": 10}
+                                       "exact_threshold": 10,
+                                       "exact_budget": network.EXACT_BUDGET}
     assert network.equal_results(sampled, base_sampled)
     # The helper is not vacuous: the sampled estimate differs from the exact values.
     assert not network.equal_results(sampled, base)
@@ -214,6 +215,20 @@ def test_sampled_betweenness_is_close_to_exact(medium: Dataset) -> None:
     # The most central partners are found by the estimate too.
     top_exact = set(np.argsort(exact)[-10:])
     assert len(top_exact & set(np.argsort(values)[-20:])) >= 8
+
+
+def test_exact_betweenness_is_sampled_when_it_would_cost_too_much(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    cost = cp.n_nodes * 2 * cp.n_edges
+    within = network.centralities(cp, exact_budget=cost)
+    over = network.centralities(cp, exact_budget=cost - 1, samples=30, seed=2)
+    unlimited = network.centralities(cp, exact_threshold=10, exact_budget=None)
+    assert within.attrs["method"]["betweenness"] == "exact"
+    assert over.attrs["method"]["betweenness"] == "sampled"
+    # exact_threshold still applies without a budget.
+    assert unlimited.attrs["method"]["betweenness"] == "sampled"
+    base = network.projection_networkx_baseline(medium, as_of="2024-06-30", k=30, seed=2)
+    assert network.equal_results(over, base)
 
 
 def test_sampled_betweenness_is_deterministic_per_seed(medium: Dataset) -> None:
