@@ -223,6 +223,37 @@ def _group_row(g: dict[str, Any], *, with_date: bool = False) -> list[str]:
     ]
 
 
+PROGRAM_HEAD = [
+    "Program",
+    "Convenings",
+    "Every sector present",
+    "Global South voices",
+    "Mean attendees",
+    "Mean Blau of rooms (sector)",
+    "Industry seat share",
+    "Gaps",
+]
+
+
+def _program_rows(data: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for p in data.get("programs") or []:
+        blau = (p.get("event_blau") or {}).get("sector")
+        rows.append(
+            [
+                p["program"] or "(no program)",
+                _num(p.get("convenings")),
+                _pct(p.get("all_sectors_share")),
+                _pct(p.get("global_south_share")),
+                "—" if p.get("mean_attendees") is None else f"{p['mean_attendees']:.0f}",
+                "—" if blau is None else f"{blau:.2f}",
+                f"{_pct(p.get('industry_seat_share'))} of {_num(p.get('seats'))}",
+                _num(p.get("gaps")),
+            ]
+        )
+    return rows
+
+
 def _reach_lines(data: dict[str, Any]) -> list[str]:
     """Who attends everything, and who takes part in nothing."""
     reach = data.get("reach") or {}
@@ -316,6 +347,9 @@ def _markdown(data: dict[str, Any]) -> str:
     gaps = data.get("largest_gaps") or []
     out += [f"- {_md(_gap_line(g))}" for g in gaps[:LIST_ROWS]] or ["No gaps below the threshold."]
     out += [""]
+    if data.get("programs"):
+        out += ["## Programs side by side", ""] + _md_table(PROGRAM_HEAD, _program_rows(data))
+        out += [""]
     recurring = data.get("recurring_gaps") or []
     if recurring:
         out += ["## Recurring gaps: short in room after room", ""]
@@ -507,6 +541,9 @@ def _html(data: dict[str, Any]) -> str:
         )
     else:
         body.append("<p>No gaps below the threshold.</p>")
+    if data.get("programs"):
+        body.append("<h2>Programs side by side</h2>")
+        body.append(_html_table(PROGRAM_HEAD, _program_rows(data)))
     recurring = data.get("recurring_gaps") or []
     if recurring:
         body.append("<h2>Recurring gaps: short in room after room</h2><ul>")
@@ -726,6 +763,22 @@ def _xlsx(data: dict[str, Any]) -> bytes:
         gap_rows,
     )
 
+    program_head = [
+        "program",
+        "convenings",
+        "recorded",
+        "all_sectors_share",
+        "global_south_share",
+        "mean_attendees",
+        "seats",
+        "industry_seat_share",
+        "gaps",
+    ]
+    program_rows = [
+        [p.get(k) for k in program_head] + [(p.get("event_blau") or {}).get(d) for d in dims]
+        for p in data.get("programs") or []
+    ]
+    _sheet(book, "Programs", program_head + [f"event_blau_{d}" for d in dims], program_rows)
     recurring_head = [
         "kind",
         "program",

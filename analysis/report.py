@@ -41,7 +41,7 @@ from analysis.gaps import (
     recurring_gaps,
 )
 from analysis.reach import reach
-from analysis.scorecard import scorecard
+from analysis.scorecard import by_program, scorecard
 from analysis.snapshot import (
     DateLike,
     active_memberships,
@@ -72,6 +72,7 @@ class Report:
     scorecard: list[dict[str, Any]]
     scorecard_summary: str
     scorecard_trend: dict[str, Any]
+    programs: list[dict[str, Any]]
     network: dict[str, Any]
     largest_gaps: list[dict[str, Any]]
     recurring_gaps: list[dict[str, Any]]
@@ -95,6 +96,7 @@ class Report:
             "scorecard": self.scorecard,
             "scorecard_summary": self.scorecard_summary,
             "scorecard_trend": self.scorecard_trend,
+            "programs": self.programs,
             "network": self.network,
             "method": self.method,
             "privacy": self.privacy,
@@ -327,6 +329,7 @@ def build_report(
 
     reach_dict = _reach_dict(ds, day, start, program, sup)
     card = scorecard(ds, as_of=day, since=start, program=program)
+    programs = _programs(ds, groups, day=day, since=start, program=program, dims=dims, sup=sup)
     card_entries = _scorecard_entries(card.to_list(), sup)
 
     from analysis.network import network_summary
@@ -370,6 +373,8 @@ def build_report(
         "of the category the group would need to add",
         "recurring_gaps": "per program and kind of group, the rooms where a category is a gap; "
         "combined_p_value is Fisher's combination of every judged room's p-value",
+        "programs": "per program: the scorecard shares over its recorded convenings, the "
+        "Industry seat share of its committees on as_of, and the mean Blau of its rooms",
         "diversity": "Blau 1 - sum p^2, Shannon -sum p ln p (nats), normalised by k = categories "
         "in the group or its baseline",
         "network": network_dict.get("method", {}),
@@ -396,6 +401,7 @@ def build_report(
             else card.summary
         ),
         scorecard_trend=card.trend,
+        programs=programs,
         network=network_dict,
         largest_gaps=largest,
         recurring_gaps=recurring,
@@ -638,6 +644,41 @@ def _reach_dict(
         out["inactive_suppressed"] = True
         sup.hidden += 1
     return out
+
+
+def _programs(
+    ds: Dataset,
+    groups: list[dict[str, Any]],
+    *,
+    day: pd.Timestamp,
+    since: pd.Timestamp | None,
+    program: str | None,
+    dims: list[str],
+    sup: _Suppressor,
+) -> list[dict[str, Any]]:
+    """Programs side by side: the scorecard figures plus the mean Blau of their rooms."""
+    rows = by_program(ds, as_of=day, since=since)
+    if program is not None:
+        rows = [r for r in rows if r["program"] == program]
+    for row in rows:
+        for kind, key in (("event", "event_blau"), ("committee", "committee_blau")):
+            rooms = [
+                g
+                for g in groups
+                if g["kind"] == kind and g["program"] == row["program"] and g["size"] != 0
+            ]
+            row[key] = {
+                dim: (
+                    sum(g["diversity"][dim]["blau"] for g in rooms) / len(rooms) if rooms else None
+                )
+                for dim in dims
+            }
+        row["gaps"] = sum(len(g["gaps"]) for g in groups if g["program"] == row["program"])
+        if sup.small(row["seats"]):
+            row["seats"] = row["industry_seat_share"] = None
+            row["suppressed"] = ["seats", "industry_seat_share"]
+            sup.hidden += 1
+    return rows
 
 
 def _hide_changes(ch: dict[str, Any], sup: _Suppressor) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from analysis.snapshot import (
 )
 from graph.model import PARTNER, Dataset
 
-__all__ = ["Scorecard", "event_mix", "scorecard"]
+__all__ = ["Scorecard", "by_program", "event_mix", "scorecard"]
 
 FIGURES: tuple[str, ...] = ("all_sectors_share", "global_south_share", "industry_seat_share")
 
@@ -348,3 +348,44 @@ def _summary(entries: list[dict[str, Any]], trend: dict[str, Any]) -> str:
             f"({times} of {entries[-1]['recorded']} convenings)."
         )
     return " ".join(text)
+
+
+def by_program(
+    ds: Dataset,
+    *,
+    as_of: DateLike | None = None,
+    since: DateLike | None = None,
+    industry: str = "Industry",
+) -> list[dict[str, Any]]:
+    """The scorecard's figures per program over the whole window, to compare programs.
+
+    One entry per program that has committees or events (``""`` = no program), sorted by name:
+    ``convenings``, ``recorded``, ``all_sectors_share``, ``global_south_share`` (over the
+    recorded convenings, as in :func:`scorecard`), ``mean_attendees``, and the committees'
+    ``industry_seat_share`` on ``as_of``.
+    """
+    day = to_timestamp(as_of)
+    mix = event_mix(ds, as_of=day, since=since)
+    programs = ds.events.set_index("event_id")["program"]
+    mix = mix.assign(program=mix["event_id"].map(programs).fillna(""))
+    names = sorted(set(ds.events["program"]) | set(ds.committees["program"]))
+    out = []
+    for name in names:
+        part = mix.loc[mix["program"] == name]
+        judged = part.loc[part["attendees"] > 0]
+        r = len(judged)
+        # program "" selects the committees filed under no program, as for events.
+        seats = _seat_share(ds, day, name, industry)
+        out.append(
+            {
+                "program": name,
+                "convenings": len(part),
+                "recorded": r,
+                "all_sectors_share": float(judged["all_present"].mean()) if r else None,
+                "global_south_share": float(judged["global_south"].mean()) if r else None,
+                "mean_attendees": float(judged["attendees"].mean()) if r else None,
+                "seats": seats["seats"],
+                "industry_seat_share": seats["industry_seat_share"],
+            }
+        )
+    return out

@@ -69,6 +69,8 @@ def test_markdown_reads_well(report: Any) -> None:
     text = render(report, "markdown")
     assert isinstance(text, str)
     assert text.startswith("# Representation and reach report — as of 2024-06-30")
+    # Labor: e2 (Blau 0, Industry only) and e3 (0.75) -> 0.38; Governance since D1: e4 only.
+    assert "| Labor | 2 | 0% | 50% | 3 | 0.38 | 25% of 4 | 14 |" in text
     for heading in (
         "## Headline",
         "## Scorecard",
@@ -120,6 +122,7 @@ def test_xlsx_has_a_sheet_per_section(report: Any) -> None:
         "Groups",
         "Composition",
         "Gaps",
+        "Programs",
         "Recurring gaps",
         "Reach",
         "Inactive",

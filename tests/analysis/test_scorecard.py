@@ -131,3 +131,18 @@ def test_bundled_demo_tells_the_story_its_readme_states() -> None:
     assert (last["convenings"], last["all_sectors"], last["global_south"]) == (4, 2, 4)
     assert (last["industry_seats"], last["seats"]) == (37, 82)
     assert got[2019]["industry_seat_share"] == pytest.approx(0.73, abs=0.005)  # the peak
+
+
+def test_programs_side_by_side() -> None:
+    from analysis.scorecard import by_program
+
+    rows = {r["program"]: r for r in by_program(tiny(), as_of=D2)}
+    assert sorted(rows) == ["Governance", "Labor"]
+    gov, labor = rows["Governance"], rows["Labor"]
+    # Governance: e1 and e4 both have every sector and Global South voices; c1 = p1, p3.
+    assert (gov["convenings"], gov["all_sectors_share"], gov["global_south_share"]) == (2, 1.0, 1.0)
+    assert (gov["seats"], gov["industry_seat_share"]) == (2, 0.5)
+    # Labor: e2 (Industry only) and e3 (no Media); c2 = p6, g1, p5, p2.
+    assert (labor["all_sectors_share"], labor["global_south_share"]) == (0.0, 0.5)
+    assert labor["mean_attendees"] == 3.0
+    assert (labor["seats"], labor["industry_seat_share"]) == (4, 0.25)
