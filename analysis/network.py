@@ -622,6 +622,8 @@ def mixing_matrix(
     total = matrix.sum()
     if normalized and total > 0:
         matrix = matrix / total
+    elif not normalized:
+        matrix = np.rint(matrix).astype(np.int64)  # counts and integer weights
     return pd.DataFrame(matrix, index=pd.Index(categories, name=attribute),
                         columns=pd.Index(categories, name=attribute))
 

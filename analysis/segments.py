@@ -28,7 +28,7 @@ over a small range. Segments are numbered by size, largest first.
 >>> result.frame["segment"].tolist()
 [1, 1, 0, 0, 0, 0]
 >>> result.descriptions[1]["description"]
-'frequent attendees of Synthetic Media workshops; no committee seats'
+'frequent attendees of Synthetic Media workshops; no committee seats; about 0.5 years in the network'
 """
 
 from __future__ import annotations
@@ -268,6 +268,10 @@ def _describe(profile: pd.DataFrame, segments: np.ndarray, segment: int) -> dict
         parts.append(f"long-standing (about {years:.0f} years)")
     elif years <= 0.5 * float(overall[YEARS]) and float(overall[YEARS]) > 0:
         parts.append(f"recent (about {years:.1f} years)")
+    elif years > 0:
+        # Always said when known: segments may differ by tenure alone.
+        parts.append(f"about {years:.0f} years in the network" if years >= 2
+                     else f"about {years:.1f} years in the network")
     south = float(means[SOUTH])
     if events > 0 and south >= float(overall[SOUTH]) + 0.1:
         parts.append(f"often alongside Global South partners ({south:.0%} of co-attendees)")

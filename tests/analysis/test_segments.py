@@ -136,3 +136,15 @@ def test_to_dict_is_plain_json() -> None:
 def test_bad_k_range_is_refused(k_range: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match="k_range"):
         segments.segment_partners(_small(), as_of="2024-01-01", k_range=k_range)
+
+
+def test_segments_differing_by_tenure_alone_are_told_apart() -> None:
+    ids = [f"p{i}" for i in range(8)]
+    ds = Dataset.from_frames(partners=pd.DataFrame({
+        "partner_id": ids, "name": ids, "sector": "X", "country": "USA",
+        "joined": ["2014-01-01"] * 4 + ["2020-01-01"] * 4}))
+    result = segments.segment_partners(ds, as_of="2024-01-01", k_range=(2, 3))
+    assert result.k == 2
+    words = sorted(d["description"] for d in result.descriptions)
+    assert words == ["attended no events; no committee seats; about 10 years in the network",
+                     "attended no events; no committee seats; about 4 years in the network"]
