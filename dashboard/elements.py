@@ -277,14 +277,16 @@ def build_elements(
     n, m = len(nodes), len(src)
     cap = max_elements
     aggregated = False
+    # inside a drilled-into group, grouping again by the same column would give one node
+    can_group = group_by in nodes.columns and focus is None
     if n + m <= cap:
         pass
-    elif n <= int(cap * NODE_SHARE) or (n < cap and group_by not in nodes.columns):
+    elif n <= int(cap * NODE_SHARE) or (n < cap and not can_group):
         kept = _strongest(weight, cap - n)
         notes.append(f"Showing all {n:,} nodes and the {len(kept):,} strongest of {m:,} links "
                      f"(the view is capped at {cap:,} elements).")
         src, dst, weight = src[kept], dst[kept], weight[kept]
-    elif group_by in nodes.columns:
+    elif can_group:
         aggregated = True
         frame, src, dst, weight = _aggregate(nodes, src, dst, weight, group_by=group_by,
                                              color_by=color_by)

@@ -120,3 +120,12 @@ def test_bad_cap_is_refused(cap):
     nodes, edges = _synthetic(10, 10, communities=2)
     with pytest.raises(ValueError, match="max_elements"):
         build_elements(nodes, edges, max_elements=cap)
+
+
+def test_drilling_into_a_group_too_big_to_draw_shows_its_best_connected_members():
+    nodes, edges = _synthetic(20_000, 400_000, communities=2)
+    elements, note = build_elements(nodes, edges, focus="0")
+    shown, _ = _split(elements)
+    assert len(elements) <= 3000 and len(shown) > 100
+    assert all(e["data"]["community"] == "0" and not e["data"].get("aggregate") for e in shown)
+    assert "highest degree" in note
