@@ -454,3 +454,50 @@ def test_leiden_finds_the_same_davis_split_deterministically(davis_cp: CoPartici
     assert again.membership.tolist() == leiden.membership.tolist()
     with pytest.raises(ValueError, match="algorithm"):
         network.communities(davis_cp, algorithm="girvan-newman")
+
+
+# ------------------------------------------------------------------------------------------
+# invariants
+# ------------------------------------------------------------------------------------------
+
+
+def _renamed(ds: Dataset, mapping: dict[str, str]) -> Dataset:
+    partners = ds.partners.assign(partner_id=ds.partners["partner_id"].map(mapping))
+    attendance = ds.attendance.assign(partner_id=ds.attendance["partner_id"].map(mapping))
+    return Dataset.from_frames(partners=partners, events=ds.events, attendance=attendance)
+
+
+def _measures(ds: Dataset) -> pd.DataFrame:
+    cp = network.coparticipation(ds, as_of="2024-06-30")
+    return network.centralities(cp).merge(
+        network.bridging(cp, ds.partners, attribute="region"), on="partner_id")
+
+
+def test_measures_do_not_depend_on_partner_ids(medium: Dataset) -> None:
+    ids = medium.partners["partner_id"].tolist()
+    # Reversing the id order reverses the row order of every matrix.
+    mapping = dict(zip(ids, [f"x{i:04d}" for i in range(len(ids))][::-1], strict=True))
+    back = {v: k for k, v in mapping.items()}
+    original = _measures(medium)
+    renamed = _measures(_renamed(medium, mapping))
+    renamed["partner_id"] = renamed["partner_id"].map(back)
+    renamed = renamed.sort_values("partner_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(original, renamed, check_exact=False, rtol=1e-12)
+
+
+def test_bridging_bounds_and_category_relabelling(medium: Dataset) -> None:
+    cp = network.coparticipation(medium, as_of="2024-06-30")
+    ties = network.bridging(cp, medium.partners, attribute="sector")
+    linked = ties.dropna(subset=["ei"])
+    categories = medium.partners["sector"].nunique()
+    assert linked["ei"].between(-1, 1).all()
+    assert linked["participation"].between(0, 1 - 1 / categories + 1e-12).all()
+    relabelled = medium.partners.assign(sector=medium.partners["sector"].map(
+        {"Industry": "B", "Academic": "C", "Civil Society": "A"}))
+    again = network.bridging(cp, relabelled, attribute="sector")
+    np.testing.assert_allclose(again["ei"], ties["ei"])
+    np.testing.assert_allclose(again["participation"], ties["participation"])
+    mixing = network.mixing_matrix(cp, medium.partners)
+    assert (mixing.to_numpy() == mixing.to_numpy().T).all()
+    # Both count each edge's weight once per direction.
+    assert mixing.to_numpy().sum() == cp.adjacency.sum()
