@@ -303,7 +303,8 @@ def build_elements(
         size_by = "members"
     else:
         # too many groups to aggregate: the best-connected nodes and their strongest links
-        k = max(1, int(cap * NODE_SHARE))
+        # a third of the budget for nodes, so most shown nodes keep some of their links
+        k = max(1, cap // 3)
         score = pd.to_numeric(nodes[size_by], errors="coerce").fillna(0.0).to_numpy() \
             if size_by in nodes.columns else np.zeros(n)
         order = np.argsort(-score, kind="stable")[:k]
@@ -313,9 +314,9 @@ def build_elements(
         kept = _strongest(weight, cap - len(nodes))
         links = len(src)
         src, dst, weight = src[kept], dst[kept], weight[kept]
-        notes.append(f"Showing the {len(nodes)} nodes with the highest {size_by} of {n} and "
-                     f"the {len(kept)} strongest of {links} links among them (the view is "
-                     f"capped at {cap} elements).")
+        notes.append(f"Showing the {len(nodes):,} nodes with the highest {size_by} of {n:,} "
+                     f"and the {len(kept):,} strongest of {links:,} links among them (the view "
+                     f"is capped at {cap:,} elements).")
 
     coords = _positions(len(nodes), src, dst, weight, seed=seed)
     categories = nodes[color_by].astype(str) if color_by in nodes.columns else pd.Series([], dtype=str)

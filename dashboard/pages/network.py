@@ -265,7 +265,8 @@ def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | 
         info = group_details(state, node, group_by=group_by or "community", as_of=as_of,
                              since=since, program=program or None)
         return [html.H5(f"{info['group_by'].capitalize()} {info['value']}"),
-                html.P(f"{info['members']} members. Click again to open the group."),
+                html.P(f"{info['members']:,} members, now drawn in the network (the best connected when they are "
+                       "too many); “Back to the whole network” returns."),
                 html.H6("By sector"), _rows(info["sectors"]),
                 *_items("Best connected", info["top"])]
     if "::" in node_id:  # a committee or event node of the two-mode view
