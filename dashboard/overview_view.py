@@ -81,9 +81,7 @@ def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure
         hovertemplate="%{text}: %{z} partners<extra></extra>",
         colorbar={"title": "Partners", "thickness": 12},
     ))
-    # fixed frame (Greenwich in the middle, Antarctica left out) whatever the data holds
-    fig.update_geos(projection_type="natural earth", projection_rotation={"lon": 10},
-                    lataxis_range=[-58, 85], lonaxis_range=[-170, 190], showcountries=True,
+    fig.update_geos(projection_type="natural earth", showcountries=True,
                     countrycolor="#cccccc", showframe=False, showcoastlines=False,
                     landcolor="#f2f2f2", showland=True)
     fig.update_layout(height=380, margin={"l": 0, "r": 0, "t": 0, "b": 0})
@@ -121,15 +119,21 @@ def reach_figure(years: list[dict[str, Any]]) -> go.Figure:
         return empty_figure("No convenings up to this date.")
     frame = pd.DataFrame(years)
     fig = go.Figure()
-    for column, label, colour in (("partners", "Partners at convenings", OKABE_ITO[4]),
-                                  ("countries", "Countries", OKABE_ITO[0]),
-                                  ("regions", "Regions", OKABE_ITO[2])):
+    # partners run to thousands while regions stay at five: two axes keep both readable
+    for column, label, colour, axis in (("partners", "Partners at convenings", OKABE_ITO[4], "y"),
+                                        ("countries", "Countries", OKABE_ITO[0], "y2"),
+                                        ("regions", "Regions", OKABE_ITO[2], "y2")):
         if column in frame.columns:
             fig.add_trace(go.Scatter(x=frame["year"], y=frame[column], mode="lines+markers",
-                                     name=label, line={"color": colour, "width": 3}))
+                                     name=label, yaxis=axis, line={"color": colour, "width": 3}))
     _layout(fig)
+    fig.update_layout(
+        yaxis={"title": "Partners", "rangemode": "tozero"},
+        yaxis2={"title": "Countries, regions", "overlaying": "y", "side": "right",
+                "rangemode": "tozero", "showgrid": False},
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
+    )
     fig.update_xaxes(dtick=1, title="Year")
-    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
@@ -177,7 +181,7 @@ def largest_gaps(report: dict[str, Any], *, limit: int = GAP_ROWS) -> list[dict[
             "Where": f"{str(gap.get('kind', '')).capitalize()}: {gap.get('name', '')}",
             "Gap": gap.get("sentence", ""),
             "Shortfall": gap.get("shortfall"),
-            "p-value": None if p is None else round(float(p), 4),
+            "p-value": None if p is None else float(f"{float(p):.3g}"),
         })
     return rows
 

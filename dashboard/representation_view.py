@@ -97,7 +97,9 @@ def gap_rows(report: Mapping[str, Any], *, dimension: str | None = None,
                 "Expected": _round(gap.get("expected_share")),
                 "Basis": str(gap.get("basis", "")),
                 "Shortfall": gap.get("shortfall"),
-                "p-value": _round(gap.get("p_value"), 4),
+                # significant digits: the strongest gaps have p-values like 3e-12
+                "p-value": None if gap.get("p_value") is None
+                else float(f"{float(gap['p_value']):.3g}"),
                 "Missing": "yes" if gap.get("missing") else "no",
             })
     return rows
