@@ -127,8 +127,9 @@ def _node_ids(active: pd.DataFrame, seats: pd.DataFrame, attendance: pd.DataFram
     return sorted(ids)
 
 
-def two_mode(ds: Dataset, *, as_of: snapshot.DateLike | None, since: snapshot.DateLike | None = None
-             ) -> TwoMode:
+def two_mode(
+    ds: Dataset, *, as_of: snapshot.DateLike | None, since: snapshot.DateLike | None = None
+) -> TwoMode:
     """The sparse partner x group incidence matrix of the window ``(since, as_of]``.
 
     Parameters
