@@ -81,7 +81,10 @@ def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure
         hovertemplate="%{text}: %{z} partners<extra></extra>",
         colorbar={"title": "Partners", "thickness": 12},
     ))
-    fig.update_geos(projection_type="natural earth", showcountries=True,
+    # plotly centres an unrotated world on the data (the Pacific for a US-heavy membership);
+    # leadership expects the usual Greenwich-centred world map
+    fig.update_geos(projection_type="natural earth", projection_rotation={"lon": 0, "lat": 0},
+                    center={"lon": 0, "lat": 0}, lonaxis_range=[-180, 180], showcountries=True,
                     countrycolor="#cccccc", showframe=False, showcoastlines=False,
                     landcolor="#f2f2f2", showland=True)
     fig.update_layout(height=380, margin={"l": 0, "r": 0, "t": 0, "b": 0})
@@ -128,9 +131,9 @@ def reach_figure(years: list[dict[str, Any]]) -> go.Figure:
                                      name=label, yaxis=axis, line={"color": colour, "width": 3}))
     _layout(fig)
     fig.update_layout(
-        yaxis={"title": "Partners", "rangemode": "tozero"},
+        yaxis={"title": "Partners", "rangemode": "tozero", "tickformat": ",d"},
         yaxis2={"title": "Countries, regions", "overlaying": "y", "side": "right",
-                "rangemode": "tozero", "showgrid": False},
+                "rangemode": "tozero", "showgrid": False, "tickformat": ",d"},
         margin={"l": 50, "r": 50, "t": 10, "b": 40},
     )
     fig.update_xaxes(dtick=1, title="Year")
