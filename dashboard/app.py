@@ -41,6 +41,8 @@ ASSETS_FOLDER = HERE / "assets"
 AUTH_ENV = "STAKEHOLDER_GRAPH_AUTH"
 STATE_KEY = "STAKEHOLDER_GRAPH_STATE"
 DEFAULT_TITLE = "Stakeholder Graph"
+#: the dcc.Location that Dash Pages puts in dash.page_container
+PAGES_LOCATION = "_pages_location"
 
 #: The navigation, in order. /planner is its own engineer's page; it keeps its place here.
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
@@ -252,6 +254,16 @@ def create_app(
         ]
     )
     _claim_page_callbacks(app)
+
+    @app.callback(
+        dash.Output(ids.ERROR_ALERT, "is_open"),
+        dash.Input(PAGES_LOCATION, "pathname"),
+        prevent_initial_call=True,
+    )
+    def _clear_error_on_navigation(_pathname: str | None) -> bool:
+        # an error belongs to the view that raised it, not to the next page
+        return False
+
     return app
 
 

@@ -170,3 +170,27 @@ def test_demo_overview_shows_the_right_partner_count(chrome_driver, serve_app, s
         save_full_screenshot(chrome_driver, screenshot_dir, f"demo-{name}")
         assert dash_errors(chrome_driver) == []
         assert severe_console(chrome_driver) == [], name
+
+
+def test_a_failing_callback_shows_a_friendly_message(chrome_driver, serve_app, screenshot_dir,
+                                                     monkeypatch):
+    import sys
+
+    app = create_app(MemoryStore(small_dataset()))
+    page = sys.modules["dashboard.pages.overview"]  # the module this app's callbacks run in
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("internal detail that must stay on the server")
+
+    monkeypatch.setattr(page, "cached_overview", broken)
+    base = serve_app(app)
+    severe_console(chrome_driver)
+    _open(chrome_driver, base + "/")
+    alert = wait_for(lambda: [e for e in chrome_driver.find_elements(By.ID, ids.ERROR_ALERT)
+                              if e.is_displayed() and e.text], message="the error alert")
+    assert "Something went wrong" in alert[0].text
+    assert "internal detail" not in chrome_driver.page_source
+    assert "Traceback" not in chrome_driver.page_source
+    assert dash_errors(chrome_driver) == []
+    save_screenshot(chrome_driver, screenshot_dir, "friendly-error")
+    assert severe_console(chrome_driver) == []
