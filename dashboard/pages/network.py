@@ -193,8 +193,14 @@ def update_network(mode: str, start: str | None, end: str | None, program: str |
     if s.get("modularity") is not None:
         summary += f"; community modularity {s['modularity']:.2f}"
     back = {"display": "inline-block"} if focus else {"display": "none"}
-    return (view["elements"], view["note"], bool(view["note"]), _legend(view["legend"]),
-            summary + ".", back)
+    note = view["note"]
+    min_cell = app_state().min_cell
+    if min_cell:
+        # the network names organisations one by one; say so rather than imply suppression
+        note = (note + " " if note else "") + (
+            f"Counts below {min_cell} are hidden on the other pages; this view shows "
+            "organisations individually.")
+    return (view["elements"], note, bool(note), _legend(view["legend"]), summary + ".", back)
 
 
 @callback(
