@@ -28,11 +28,13 @@ from graph.model import KEYS, LIST_COLUMNS, TABLES, Dataset, extra_columns, reco
 from graph.store import GraphStore, LoadSummary, Progress
 from stakeholder_graph.errors import DataError, Problem, StoreError
 
-#: Rows per write transaction. Measured (20,000 partners, 2,000 events, ~200,000 attendance
-#: rows, local server, 2 cores): 1,000 -> 9.9k rows/s, 5,000 -> 12.5k rows/s,
-#: 10,000 -> 12.7k rows/s, 20,000 -> 12.4k rows/s. 5,000 is on the plateau while keeping each
-#: transaction's memory small (a 20k-row batch of wide rows needs far more heap on the server).
-DEFAULT_BATCH_SIZE = 5000
+#: Rows per write transaction. Measured on a generated dataset (20,000 partners, 200
+#: committees, 15,066 memberships, 2,000 events, 191,018 attendance rows: 228k rows) loaded
+#: into an empty local 5.26 server (heap 4g, page cache 2g) on the 2-core machine, while other
+#: test suites shared it (load average 5-10), first load: 2,000 -> 5.2k rows/s,
+#: 5,000 -> 8.9k, 10,000 -> 12.1k, 20,000 -> 12.5k, 50,000 -> 12.1k rows/s. 10,000 is where
+#: the plateau starts; bigger batches only grow each transaction's memory on the server.
+DEFAULT_BATCH_SIZE = 10_000
 
 #: Columns that become relationships or Country properties rather than node properties.
 _PARTNER_GRAPH_COLUMNS = ("sector", "country", "country_name", "region", "subregion",
@@ -241,9 +243,15 @@ class Neo4jStore(GraphStore):
                 for start in range(0, len(stale), self.batch_size):
                     self._write([cypher.LINKS[name][1]],
                                 rows=stale[start:start + self.batch_size])
+            done: dict[str, int] = {}
             for table, label, queries, rows in plan.steps():
                 step = f"writing {label}"
-                self._write_batches(table, queries, rows, progress)
+                total = len(plan.rows[table]) if table in plan.rows else len(rows)
+                if label != table:  # sectors, regions, countries: no bar of their own
+                    self._write_batches(label, queries, rows, None)
+                    continue
+                done[table] = self._write_batches(table, queries, rows, progress,
+                                                  offset=done.get(table, 0), total=total)
             if replace:
                 step = "removing unused sectors, countries and regions"
                 self._write(cypher.DELETE_ORPHANS)
@@ -260,15 +268,17 @@ class Neo4jStore(GraphStore):
 
     def _write_batches(
         self, table: str, queries: Sequence[str], rows: list[dict[str, Any]],
-        progress: Progress | None,
-    ) -> None:
-        total = len(rows)
+        progress: Progress | None, *, offset: int = 0, total: int | None = None,
+    ) -> int:
+        """Write ``rows`` in batches; report ``offset + written`` of ``total``; return it."""
+        total = len(rows) + offset if total is None else total
         if progress is not None:
-            progress(table, 0, total)
-        for start in range(0, total, self.batch_size):
+            progress(table, offset, total)
+        for start in range(0, len(rows), self.batch_size):
             self._write(queries, rows=rows[start:start + self.batch_size])
             if progress is not None:
-                progress(table, min(start + self.batch_size, total), total)
+                progress(table, offset + min(start + self.batch_size, len(rows)), total)
+        return offset + len(rows)
 
     def _delete_stale(
         self, plan: _LoadPlan, existing: dict[str, set[Any]], progress: Progress | None
@@ -586,8 +596,13 @@ class _LoadPlan:
         return props
 
     def steps(self) -> Iterator[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]]:
-        """(table for progress, what it is, queries run on each batch, rows) in write order."""
-        merge = {t: cypher.merge_rows(t, props) for t, props in self.properties.items()}
+        """(table, what it is, queries run on each batch, rows) in write order.
+
+        Relationships are MERGEd too, not CREATEd when the keys read first say they are new:
+        measured on the 20,000-partner load, CREATE gained nothing, and MERGE stays correct
+        even if two loads run at once.
+        """
+        merge = {t: cypher.merge_rows(t, p) for t, p in self.properties.items()}
         yield "partners", "sectors", (cypher.MERGE_SECTORS,), self.sectors
         yield "partners", "regions", (cypher.MERGE_REGIONS,), self.regions
         yield "partners", "countries", (
