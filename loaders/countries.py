@@ -109,10 +109,16 @@ def default_global_south(iso3: str, region: str, subregion: str) -> bool:
     return bool(region)
 
 
+#: No country name or code is longer than this; country_converter matches each value against
+#: hundreds of regexes, which takes minutes on a 200,000-character cell, so longer text is
+#: refused as unknown before it reaches the converter.
+MAX_COUNTRY_CHARS = 200
+
+
 @functools.lru_cache(maxsize=4096)
 def _resolve_one(text: str) -> Country | None:
     key = text.strip()
-    if not key:
+    if not key or len(key) > MAX_COUNTRY_CHARS:
         return None
     iso3 = _converter().convert(key, to="ISO3", not_found=None)
     if isinstance(iso3, list):  # an ambiguous name matches several countries
@@ -143,6 +149,8 @@ def resolve(text: str, overrides: Mapping[str, bool] | None = None) -> Country |
 
 def suggest(text: str) -> str | None:
     """The closest known country name, for an error message."""
+    if len(text.strip()) > MAX_COUNTRY_CHARS:
+        return None
     names = _known_names()
     match = difflib.get_close_matches(text.strip().casefold(), list(names), n=1, cutoff=0.8)
     return names[match[0]] if match else None

@@ -192,7 +192,14 @@ def read_workbook(path: Path, names: tuple[str, ...]) -> tuple[dict[str, RawTabl
             sheet_label = f"{label}[{sheet_name}]"
             table: RawTable | None = None
             width = 0
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            try:
+                # read_only parses a sheet's XML lazily: a damaged part fails here, mid-iteration
+                rows = list(enumerate(sheet.iter_rows(values_only=True), start=1))
+            except Exception as exc:  # noqa: BLE001 - openpyxl/ElementTree raise many kinds
+                problems.append(Problem(sheet_label, 0, "-",
+                                        f"damaged sheet, cannot be read ({type(exc).__name__})"))
+                continue
+            for line, values in rows:
                 cells = [_cell_text(v) for v in values]
                 if table is None:
                     if not any(c.strip() for c in cells):
