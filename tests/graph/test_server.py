@@ -28,8 +28,7 @@ def test_status_second_start_stop_and_restart(neo4j_server: Any) -> None:
     assert server.status(home) is None
     assert not (home / "run" / "neo4j.pid").exists()
     assert server.stop(home) is False
-    with socket.socket() as sock:  # the port is free again
-        sock.bind(("127.0.0.1", neo4j_server.port))
+    assert server._port_free(neo4j_server.port)  # nobody listens any more
 
     back = server.start(home, bolt_port=neo4j_server.port, password=neo4j_server.password)
     assert not back.already_running and back.pid != info.pid
