@@ -235,6 +235,8 @@ def check_document(doc: Mapping[str, Any]) -> list[str]:
 def _fmt_s(value: float | None) -> str:
     if value is None:
         return "-"
+    if value < 0.001:
+        return f"{value * 1e6:.1f} µs"
     if value < 0.01:
         return f"{value * 1000:.2f} ms"
     return f"{value:.2f} s"
