@@ -386,3 +386,82 @@ def test_settings_from_env_and_password_hidden() -> None:
         Neo4jSettings.from_env(environ={}).require_password()
     with pytest.raises(StoreError, match="URI must start"):
         Neo4jSettings.from_env(uri="http://h:7474", environ={})
+
+
+# ------------------------------------------------------------------ the load command
+
+
+def _cli(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+         capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from stakeholder_graph.cli import main
+
+    for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_load_command_upserts_and_summarises(
+    neo4j_server: Any, neo4j_store: Neo4jStore, tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import loaders
+    from loaders.generate import generate
+
+    generate(tmp_path, partners=120, seed=2)
+    env = {"NEO4J_PASSWORD": neo4j_server.password}
+    code, out, err = _cli(["load", str(tmp_path), "--neo4j", neo4j_server.uri], env,
+                          monkeypatch, capsys)
+    assert code == 0, err
+    assert "partners" in out and "120 created" in out
+    code, out, _ = _cli(["load", str(tmp_path), "--neo4j", neo4j_server.uri], env,
+                        monkeypatch, capsys)
+    assert code == 0 and "0 created" in out and "120 updated" in out
+    assert neo4j_store.dataset().equals(loaders.read_dataset(tmp_path))
+
+
+def test_load_command_with_bad_data_writes_nothing(
+    neo4j_server: Any, neo4j_store: Neo4jStore, tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "partners.csv").write_text(
+        "partner_id,name,sector,country\np1,A,Industry,USA\np1,B,Academic,Atlantis\n")
+    code, _, err = _cli(["load", str(tmp_path)],
+                        {"NEO4J_URI": neo4j_server.uri, "NEO4J_PASSWORD": neo4j_server.password},
+                        monkeypatch, capsys)
+    assert code == 1
+    assert "partners.csv:3:" in err and "Traceback" not in err
+    assert counts(neo4j_store) == {}
+
+
+def test_load_command_wrong_password_exits_1_without_traceback_or_password(
+    neo4j_server: Any, tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from loaders.generate import generate
+
+    generate(tmp_path, partners=20, seed=1)
+    wrong = "definitely-wrong-77"
+    code, _, err = _cli(["load", str(tmp_path), "--neo4j", neo4j_server.uri],
+                        {"NEO4J_PASSWORD": wrong}, monkeypatch, capsys)
+    assert code == 1
+    assert "refused the credentials" in err
+    assert wrong not in err and "Traceback" not in err
+
+
+def test_report_from_neo4j_equals_report_from_source(
+    neo4j_server: Any, neo4j_store: Neo4jStore,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = {"NEO4J_URI": neo4j_server.uri, "NEO4J_PASSWORD": neo4j_server.password}
+    code, _, err = _cli(["load", "demo"], env, monkeypatch, capsys)
+    assert code == 0, err
+    code, from_neo4j, err = _cli(["report", "--as-of", "2024-06-30"], env, monkeypatch, capsys)
+    assert code == 0, err
+    code, from_source, err = _cli(["report", "demo", "--as-of", "2024-06-30"], env,
+                                  monkeypatch, capsys)
+    assert code == 0, err
+    assert from_neo4j == from_source and '"as_of": "2024-06-30"' in from_neo4j
