@@ -112,3 +112,18 @@ def test_cli_status_and_stop_on_an_idle_home(tmp_path: Path) -> None:
     assert status.exit_code == 1 and "No Neo4j is running" in status.output
     stop = runner.invoke(neo4j_app, ["stop", "--home", str(tmp_path)])
     assert stop.exit_code == 0 and "No Neo4j is running" in stop.output
+
+
+def test_password_falls_back_to_bolt_when_admin_tool_did_not_set_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if AdminTool had failed: the server comes up with neo4j/neo4j, expired; start()
+    # changes it over Bolt (ALTER CURRENT USER on the system database).
+    monkeypatch.setattr(server, "_set_initial_password", lambda *args: False)
+    home = tmp_path / "fallback"
+    info = server.start(home, bolt_port=server.free_port(), password="fallback-pw-1")
+    try:
+        assert server._bolt_answers(info.uri, "neo4j", "fallback-pw-1") is None
+        assert server._bolt_answers(info.uri, "neo4j", "neo4j") == "auth"
+    finally:
+        assert server.stop(home)
