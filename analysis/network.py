@@ -79,6 +79,15 @@ COMMUNITY_ALGORITHM = COMMUNITY_ALGORITHMS["louvain"]
 # Edge traversals (nodes x 2 x edges) exact betweenness may cost before it is sampled instead.
 EXACT_BUDGET = 2_000_000_000
 
+# Above this many edges, communities and betweenness run on a backbone of the projection
+# (see :func:`backbone`). At 20,000 generated partners the projection has 15-20M edges: an
+# igraph copy costs about 32 bytes per edge plus Louvain's working copy (2.9 GB and 40-100 s
+# measured), beyond the report's 1 GB / seconds budget (issue 9). Up to 2M edges (every
+# bundled dataset, 2,500 generated partners) the exact path runs unchanged.
+SCALE_THRESHOLD = 2_000_000
+# Edges the backbone may keep: 2M edges cost about 70 MB in igraph and Louvain takes seconds.
+BACKBONE_EDGES = 2_000_000
+
 # igraph draws from one process-wide generator; seeding it for one call must not race with
 # another thread (dashboard callbacks) doing the same.
 _IGRAPH_RNG_LOCK = threading.Lock()
@@ -248,16 +257,57 @@ def _row_indices(matrix: sp.csr_matrix) -> np.ndarray:
     return np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
 
 
-def _drop_diagonal(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    # Masking the stored entries avoids setdiag(), which would store explicit zeros for
-    # partners in no group and warn about changing the sparsity structure.
-    rows = _row_indices(matrix)
-    keep = matrix.indices != rows
-    counts = np.bincount(rows[keep], minlength=matrix.shape[0])
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    out = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
-    out.sort_indices()
+# Stored entries handled at once by the row-block loops below: at 20,000 partners the
+# adjacency holds 30M+ entries, and a per-entry int64 temporary of all of them costs 250 MB.
+BLOCK_ENTRIES = 1 << 22
+
+
+def _row_blocks(indptr: np.ndarray, entries: int = BLOCK_ENTRIES
+                ) -> list[tuple[int, int]]:
+    """Consecutive row ranges ``[a, b)`` holding about ``entries`` stored entries each."""
+    n = len(indptr) - 1
+    blocks = []
+    start = 0
+    while start < n:
+        end = int(np.searchsorted(indptr, indptr[start] + entries, side="right")) - 1
+        end = min(max(end, start + 1), n)
+        blocks.append((start, end))
+        start = end
+    return blocks
+
+
+def _block_rows(indptr: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The row of each stored entry of rows ``[a, b)`` (int32)."""
+    return np.repeat(np.arange(a, b, dtype=np.int32), np.diff(indptr[a:b + 1]))
+
+
+def _row_sums(matrix: sp.csr_matrix) -> np.ndarray:
+    """Exact int64 row sums of an integer CSR matrix, block by block (no int64 copy of the
+    whole data array, which is what ``matrix.sum(axis=1)`` makes)."""
+    out = np.zeros(matrix.shape[0], dtype=np.int64)
+    indptr = matrix.indptr
+    for a, b in _row_blocks(indptr):
+        lo = int(indptr[a])
+        sums = np.concatenate([[0], np.cumsum(matrix.data[lo:indptr[b]], dtype=np.int64)])
+        out[a:b] = sums[indptr[a + 1:b + 1] - lo] - sums[indptr[a:b] - lo]
     return out
+
+
+def _drop_diagonal(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix`` without its diagonal, in place (co-participation counts are positive, so
+    zeroing the diagonal and eliminating zeros removes exactly the diagonal).
+
+    In place and block by block because at 20,000 partners the product holds 30M+ entries:
+    a masked copy plus an all-entries row array would add about 400 MB to the peak.
+    """
+    indptr = matrix.indptr
+    for a, b in _row_blocks(indptr):
+        lo, hi = int(indptr[a]), int(indptr[b])
+        on_diagonal = matrix.indices[lo:hi] == _block_rows(indptr, a, b)
+        matrix.data[lo:hi][on_diagonal] = 0
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix
 
 
 def coparticipation(
@@ -280,7 +330,9 @@ def coparticipation(
     """
     incidence = two_mode(ds, as_of=as_of, since=since)
     b = incidence.matrix
-    product = (b @ b.T).tocsr()
+    # int32 data and indices (scipy keeps int32 indices below 2**31 entries): 8 bytes per
+    # stored entry, the smallest exact form of the counts.
+    product = (b @ b.T.tocsr()).tocsr()
     return CoParticipation(
         partner_ids=incidence.partner_ids,
         adjacency=_drop_diagonal(product),
@@ -288,6 +340,218 @@ def coparticipation(
         since=incidence.since,
         groups=len(incidence.group_ids),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Backbone of a large projection
+# --------------------------------------------------------------------------------------------
+
+
+def _check_scale(scale_threshold: int | None, backbone_edges: int) -> None:
+    if scale_threshold is not None:
+        _check_positive_int("scale_threshold", scale_threshold, 0)
+    _check_positive_int("backbone_edges", backbone_edges, 1)
+
+
+def _uses_backbone(cp: CoParticipation, scale_threshold: int | None) -> bool:
+    return scale_threshold is not None and cp.n_edges > scale_threshold
+
+
+def backbone(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> CoParticipation:
+    """The top-k backbone: every partner keeps its ``k`` strongest ties, union over partners.
+
+    ``k = max(1, max_edges // t)`` where ``t`` is the number of partners with at least one
+    tie, so the backbone has at most ``max_edges`` edges (each partner adds at most ``k``).
+    An edge is kept when it is among the ``k`` strongest of either endpoint, with its full
+    weight. Ties in weight are broken deterministically: first the neighbour with the lower
+    strength (a tie to a partner with fewer other ties is the more specific one: the same
+    preference as a ratio to the configuration model's expected weight, which modularity
+    uses), then the neighbour earlier in partner-id order. Every node of ``cp`` stays a node;
+    every partner with a tie keeps at least one.
+
+    Parameters
+    ----------
+    cp : CoParticipation
+    max_edges : int, default 2_000_000
+
+    Returns
+    -------
+    CoParticipation
+        Same nodes and window; ``adjacency`` is the backbone. The rule and its parameters are
+        in ``backbone_method(cp, result)``. When ``cp`` has at most ``max_edges`` edges the
+        backbone is ``cp`` itself.
+    """
+    _check_positive_int("max_edges", max_edges, 1)
+    key = ("backbone", int(max_edges))
+    if key in cp._cache:
+        cached: CoParticipation = cp._cache[key]
+        return cached
+    if cp.n_edges <= max_edges:
+        cp._cache[key] = cp
+        cp._cache[("backbone_k", int(max_edges))] = None
+        return cp
+    adj = cp.adjacency
+    n = cp.n_nodes
+    indptr = adj.indptr
+    degree = np.diff(indptr)
+    with_ties = int(np.count_nonzero(degree))
+    k = max(1, max_edges // max(with_ties, 1))
+    strength = _row_sums(adj)
+    # rank[j]: 0 for the best neighbour (lowest strength, then lowest index) ... n-1.
+    order = np.lexsort((np.arange(n), strength))
+    preference = np.empty(n, dtype=np.int64)
+    preference[order] = np.arange(n - 1, -1, -1, dtype=np.int64)  # larger = preferred
+    rows_kept: list[np.ndarray] = []
+    cols_kept: list[np.ndarray] = []
+    weights_kept: list[np.ndarray] = []
+    for i in np.flatnonzero(degree > 0).tolist():
+        lo, hi = int(indptr[i]), int(indptr[i + 1])
+        neighbours = adj.indices[lo:hi]
+        weights = adj.data[lo:hi]
+        if hi - lo > k:
+            # One int64 key orders by weight, then preference: all keys in a row differ.
+            keys = weights.astype(np.int64) * n + preference[neighbours]
+            keep = keys >= np.partition(keys, hi - lo - k)[hi - lo - k]
+            neighbours, weights = neighbours[keep], weights[keep]
+        rows_kept.append(np.full(len(neighbours), i, dtype=np.int32))
+        cols_kept.append(neighbours)
+        weights_kept.append(weights)
+    chosen = sp.csr_matrix(
+        (np.concatenate(weights_kept), (np.concatenate(rows_kept), np.concatenate(cols_kept))),
+        shape=adj.shape)
+    del rows_kept, cols_kept, weights_kept
+    # Union of both endpoints' choices; an edge has the same weight from either side, so the
+    # elementwise maximum is that weight.
+    union = chosen.maximum(chosen.T.tocsr()).tocsr()
+    del chosen
+    union.sort_indices()
+    result = CoParticipation(
+        partner_ids=cp.partner_ids,
+        adjacency=union.astype(adj.data.dtype, copy=False),
+        as_of=cp.as_of,
+        since=cp.since,
+        groups=cp.groups,
+    )
+    cp._cache[key] = result
+    cp._cache[("backbone_k", int(max_edges))] = k
+    return result
+
+
+def backbone_method(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> dict[str, Any]:
+    """How :func:`backbone` reduced ``cp`` (computes it if needed): rule, k, edges kept."""
+    kept = backbone(cp, max_edges=max_edges)
+    return {
+        "rule": "each partner keeps its k strongest ties (ties in weight: the neighbour with "
+                "lower strength, then partner-id order); an edge is kept if either endpoint "
+                "keeps it; full weights",
+        "k": cp._cache[("backbone_k", int(max_edges))],
+        "max_edges": int(max_edges),
+        "edges": kept.n_edges,
+        "edges_full": cp.n_edges,
+        "weight_share": (json_float(kept.adjacency.data.sum(dtype=np.int64)
+                                    / cp.adjacency.data.sum(dtype=np.int64))
+                         if cp.n_edges else None),
+    }
+
+
+def modularity(cp: CoParticipation, membership: np.ndarray, *, resolution: float = 1.0
+               ) -> float | None:
+    """Weighted Newman modularity of a partition of ``cp`` (igraph's and networkx's definition).
+
+    ``Q = sum_c [ w_c / (2m) - resolution * (s_c / (2m))**2 ]`` where ``w_c`` sums the weights
+    of ordered pairs inside community ``c``, ``s_c`` the strengths of its members and ``2m``
+    all strengths. Computed block by block on the sparse matrix, so it needs no graph object:
+    this is how a backbone partition is judged on the full graph. ``None`` without edges.
+    """
+    labels = np.asarray(membership, dtype=np.int64)
+    if len(labels) != cp.n_nodes:
+        raise ValueError(f"membership has {len(labels)} entries for {cp.n_nodes} nodes")
+    adj = cp.adjacency
+    total = float(adj.data.sum(dtype=np.int64))
+    if total == 0:
+        return None
+    inside = 0.0
+    indptr = adj.indptr
+    for a, b in _row_blocks(indptr):
+        lo, hi = int(indptr[a]), int(indptr[b])
+        same = labels[_block_rows(indptr, a, b)] == labels[adj.indices[lo:hi]]
+        inside += float(adj.data[lo:hi][same].sum(dtype=np.int64))
+    by_community = np.bincount(labels - labels.min(), weights=_row_sums(adj).astype(float))
+    return inside / total - resolution * float(np.sum((by_community / total) ** 2))
+
+
+def _local_moving(cp: CoParticipation, membership: np.ndarray, *, resolution: float
+                  ) -> tuple[np.ndarray, int]:
+    """One Louvain local-moving pass on the full graph, nodes in index order.
+
+    Each node moves to the neighbouring community with the largest modularity gain when that
+    beats staying (ties: stay, then the smallest label). Gains are compared exactly: with
+    integer weights and resolution 1 every term is an integer in float64. Returns the new
+    membership and how many nodes moved.
+    """
+    adj = cp.adjacency
+    labels = np.array(membership, dtype=np.int64)
+    strength = _row_sums(adj).astype(float)
+    total = float(strength.sum())
+    tot = np.bincount(labels, weights=strength, minlength=int(labels.max()) + 1)
+    indptr = adj.indptr
+    moved = 0
+    for i in np.flatnonzero(np.diff(indptr)).tolist():
+        lo, hi = int(indptr[i]), int(indptr[i + 1])
+        current = int(labels[i])
+        k_i = strength[i]
+        tot[current] -= k_i
+        found, inverse = np.unique(labels[adj.indices[lo:hi]], return_inverse=True)
+        to_each = np.bincount(inverse, weights=adj.data[lo:hi])
+        # Gain (times 2m) of joining each community: w_i,d * 2m - resolution * k_i * tot_d.
+        gains = to_each * total - resolution * k_i * tot[found]
+        at = np.searchsorted(found, current)
+        stay = (to_each[at] if at < len(found) and found[at] == current else 0.0) * total \
+            - resolution * k_i * tot[current]
+        best = int(np.argmax(gains))
+        if gains[best] > stay:
+            labels[i] = found[best]
+            moved += 1
+        tot[labels[i]] += k_i
+    return labels, moved
+
+
+def _aggregate(cp: CoParticipation, labels: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
+    """The full graph collapsed by ``labels`` (one per node): one vertex per community, its
+    internal weight as a loop, so igraph's modularity of any grouping of its vertices equals
+    the full graph's modularity of the merged partition. Also returns each node's vertex."""
+    adj = cp.adjacency
+    indptr = adj.indptr
+    tied = np.diff(indptr) > 0
+    # Vertices 0..size-1: communities holding a partner with ties; after them, partners
+    # without ties (isolated vertices, no entries), so the sums below stay small.
+    found = np.unique(labels[tied])
+    size = len(found)
+    compact = np.empty(len(labels), dtype=np.int64)
+    compact[tied] = np.searchsorted(found, labels[tied])
+    compact[~tied] = size + np.arange(int((~tied).sum()))
+    dense = size * size <= BLOCK_ENTRIES
+    summed: Any = (np.zeros(size * size, dtype=np.int64) if dense
+                   else sp.csr_matrix((size, size), dtype=np.int64))
+    for a, b in _row_blocks(indptr):
+        lo, hi = int(indptr[a]), int(indptr[b])
+        source = compact[_block_rows(indptr, a, b)]
+        target = compact[adj.indices[lo:hi]]
+        if dense:
+            summed += np.bincount(source * size + target, weights=adj.data[lo:hi],
+                                  minlength=size * size).astype(np.int64)
+        else:
+            summed = summed + sp.csr_matrix(
+                (adj.data[lo:hi].astype(np.int64), (source, target)), shape=(size, size))
+    summed = sp.csr_matrix(summed.reshape(size, size)) if dense else summed
+    upper = sp.triu(summed, k=1).tocoo()
+    loops = summed.diagonal() // 2  # ordered pairs inside a community count each edge twice
+    has_loop = np.flatnonzero(loops)
+    graph = ig.Graph(n=len(labels) - int(tied.sum()) + size)
+    graph.add_edges(np.concatenate([np.column_stack([upper.row, upper.col]),
+                                    np.column_stack([has_loop, has_loop])]).astype(np.int64))
+    graph.es["weight"] = np.concatenate([upper.data, loops[has_loop]]).astype(float).tolist()
+    return graph, compact
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,6 +578,8 @@ def centralities(
     samples: int = 64,
     seed: int = 0,
     exact_budget: int | None = EXACT_BUDGET,
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
 ) -> pd.DataFrame:
     """Degree, strength and normalised betweenness of every partner.
 
@@ -334,6 +600,15 @@ def centralities(
         as networkx scales it (sources by ``1/((k-1)(n-2))``, other nodes by ``1/(k(n-2))``).
     seed : int, default 0
         Seed of the source sample.
+    scale_threshold : int or None, default 2_000_000
+        Above this many edges, betweenness is estimated from ``samples`` seeded sources on
+        the :func:`backbone` of at most ``backbone_edges`` edges instead of the full graph (an
+        igraph copy of a 15M-edge projection alone costs about 500 MB). It is then the
+        betweenness of the strong-tie skeleton, an estimate of who brokers between groups,
+        not the full graph's value; the method says so. Degree and strength are always exact
+        (read from the sparse matrix). ``None``: never.
+    backbone_edges : int, default 2_000_000
+        Passed to :func:`backbone` as ``max_edges``.
 
     Returns
     -------
@@ -343,22 +618,25 @@ def centralities(
         the unweighted graph, normalised like networkx (``2/((n-1)(n-2))`` for undirected).
         ``frame.attrs["method"]`` says how betweenness was computed:
         ``{"betweenness": "exact"|"sampled", "samples": k|None, "seed": seed|None,
-        "exact_threshold": ..., "exact_budget": ...}``.
+        "exact_threshold": ..., "exact_budget": ...}``; on a backbone also
+        ``"graph": "backbone"`` and ``"backbone": backbone_method(...)``.
     """
     _check_positive_int("exact_threshold", exact_threshold, 0)
     _check_positive_int("samples", samples, 2)
     if exact_budget is not None:
         _check_positive_int("exact_budget", exact_budget, 0)
+    _check_scale(scale_threshold, backbone_edges)
     n = cp.n_nodes
     adj = cp.adjacency
     degree = np.diff(adj.indptr).astype(np.int64)
-    strength = np.asarray(adj.sum(axis=1)).ravel().astype(np.int64)
+    strength = _row_sums(adj)
+    on_backbone = _uses_backbone(cp, scale_threshold)
     too_costly = exact_budget is not None and n * adj.nnz > exact_budget
-    sampled = (n > exact_threshold or too_costly) and samples < n
+    sampled = (n > exact_threshold or too_costly or on_backbone) and samples < n
     betweenness = np.zeros(n, dtype=float)
     # Fewer than three nodes: no node can lie between two others (networkx gives 0 too).
     if n >= 3 and cp.n_edges:
-        graph = cp._igraph()
+        graph = (backbone(cp, max_edges=backbone_edges) if on_backbone else cp)._igraph()
         if not sampled:
             raw = np.asarray(graph.betweenness(directed=False), dtype=float)
             betweenness = raw * 2.0 / ((n - 1) * (n - 2))
@@ -386,6 +664,9 @@ def centralities(
         "exact_threshold": exact_threshold,
         "exact_budget": exact_budget,
     }
+    if on_backbone:
+        frame.attrs["method"]["graph"] = "backbone"
+        frame.attrs["method"]["backbone"] = backbone_method(cp, max_edges=backbone_edges)
     return frame
 
 
@@ -408,6 +689,8 @@ class Communities:
     seed: int
     resolution: float
     algorithm: str = COMMUNITY_ALGORITHM
+    #: How the partition was found when not directly on the full graph (backbone, k, passes).
+    method: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def sizes(self) -> list[int]:
@@ -436,8 +719,30 @@ def relabel_by_size(raw: np.ndarray) -> np.ndarray:
     return new_label[np.searchsorted(labels, raw)]
 
 
+def _cluster(graph: ig.Graph, *, seed: int, resolution: float, algorithm: str) -> np.ndarray:
+    """Seeded igraph clustering of ``graph`` (edge attribute ``weight``), raw labels."""
+    with _IGRAPH_RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            if algorithm == "leiden":
+                clustering = graph.community_leiden(
+                    objective_function="modularity", weights="weight",
+                    resolution=resolution, n_iterations=-1)
+            else:
+                clustering = graph.community_multilevel(weights="weight", resolution=resolution)
+        finally:
+            ig.set_random_number_generator(random)
+    return np.asarray(clustering.membership, dtype=np.int64)
+
+
 def communities(
-    cp: CoParticipation, *, seed: int = 0, resolution: float = 1.0, algorithm: str = "louvain"
+    cp: CoParticipation,
+    *,
+    seed: int = 0,
+    resolution: float = 1.0,
+    algorithm: str = "louvain",
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
 ) -> Communities:
     """Weighted modularity communities by Louvain (igraph ``community_multilevel``).
 
@@ -451,38 +756,68 @@ def communities(
     algorithm : {"louvain", "leiden"}, default "louvain"
         ``"leiden"`` (igraph ``community_leiden`` on modularity, iterated until stable)
         needs no working copy of the graph, so it peaks lower on very large graphs.
+    scale_threshold : int or None, default 2_000_000
+        Above this many edges the full graph is not handed to igraph (its copy plus Louvain's
+        working copy cost 2.9 GB at 15M edges). Instead: (1) the algorithm runs on the
+        :func:`backbone` (at most ``backbone_edges`` edges); (2) one Louvain local-moving pass
+        on the FULL sparse graph moves each node to the neighbouring community with the best
+        full-graph modularity gain; (3) the full graph collapsed by those communities (exact
+        weights, a few thousand vertices) is clustered again with the same algorithm, which
+        merges communities only when that raises the full graph's modularity. Steps 2 and 3
+        are Louvain's own steps on the full graph, started from the backbone's partition.
+        ``modularity`` is always measured on the full graph. ``None``: never.
+    backbone_edges : int, default 2_000_000
+        Passed to :func:`backbone` as ``max_edges``.
 
     Returns
     -------
     Communities
+        ``method`` is empty on the direct path; on the backbone path it holds
+        ``{"graph": "backbone", "backbone": backbone_method(...), "moved": nodes moved in
+        step 2, "modularity_after_moving": full-graph modularity after step 2, ...}``.
     """
     if not (isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0):
         raise ValueError(f"resolution must be a positive number, got {resolution!r}")
     if algorithm not in COMMUNITY_ALGORITHMS:
         raise ValueError(f"algorithm must be one of {sorted(COMMUNITY_ALGORITHMS)}, "
                          f"got {algorithm!r}")
+    _check_scale(scale_threshold, backbone_edges)
     described = COMMUNITY_ALGORITHMS[algorithm]
     n = cp.n_nodes
     if cp.n_edges == 0:
         # No edges, no structure: every partner is a community of its own.
         return Communities(cp.partner_ids, np.arange(n, dtype=np.int64), None, seed,
                            float(resolution), described)
-    graph = cp._igraph()
-    with _IGRAPH_RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            if algorithm == "leiden":
-                clustering = graph.community_leiden(
-                    objective_function="modularity", weights="weight",
-                    resolution=resolution, n_iterations=-1)
-            else:
-                clustering = graph.community_multilevel(weights="weight", resolution=resolution)
-        finally:
-            ig.set_random_number_generator(random)
-    membership = relabel_by_size(np.asarray(clustering.membership, dtype=np.int64))
-    modularity = graph.modularity(membership.tolist(), weights="weight", resolution=resolution)
-    return Communities(cp.partner_ids, membership, float(modularity), seed, float(resolution),
-                       described)
+    if not _uses_backbone(cp, scale_threshold):
+        graph = cp._igraph()
+        membership = relabel_by_size(
+            _cluster(graph, seed=seed, resolution=resolution, algorithm=algorithm))
+        value = graph.modularity(membership.tolist(), weights="weight", resolution=resolution)
+        return Communities(cp.partner_ids, membership, float(value), seed, float(resolution),
+                           described)
+
+    skeleton = backbone(cp, max_edges=backbone_edges)
+    first = _cluster(skeleton._igraph(), seed=seed, resolution=resolution, algorithm=algorithm)
+    moved_labels, moved = _local_moving(cp, first, resolution=resolution)
+    # Partners without ties are vertices without edges there: they stay on their own.
+    collapsed, compact = _aggregate(cp, moved_labels)
+    # Modularity on the collapsed graph equals the full graph's (no second pass over it).
+    moved_q = collapsed.modularity(np.arange(collapsed.vcount()).tolist(), weights="weight",
+                                   resolution=resolution)
+    merged = _cluster(collapsed, seed=seed, resolution=resolution, algorithm=algorithm)
+    value = collapsed.modularity(merged.tolist(), weights="weight", resolution=resolution)
+    membership = relabel_by_size(merged[compact])
+    method = {
+        "graph": "backbone",
+        "steps": "1. algorithm on the backbone; 2. one local-moving pass on the full graph; "
+                 "3. algorithm on the full graph collapsed by step 2's communities",
+        "backbone": backbone_method(cp, max_edges=backbone_edges),
+        "moved": int(moved),
+        "modularity_after_moving": json_float(moved_q),
+        "modularity_graph": "full",
+    }
+    return Communities(cp.partner_ids, membership, float(value), seed, float(resolution),
+                       f"{described}, on a top-k backbone, refined on the full graph", method)
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,23 +845,24 @@ def _categories(cp: CoParticipation, partners_frame: pd.DataFrame, attribute: st
     return labels, np.array(sorted(set(labels.tolist())), dtype=object)
 
 
-def _one_hot(labels: np.ndarray, categories: np.ndarray, dtype: Any) -> sp.csr_matrix:
-    codes = pd.Index(categories).get_indexer(labels)
-    n = len(labels)
-    return sp.csr_matrix((np.ones(n, dtype=dtype), (np.arange(n), codes)),
-                         shape=(n, len(categories)))
-
-
 def _category_sums(cp: CoParticipation, labels: np.ndarray, categories: np.ndarray,
                    *, weighted: bool) -> np.ndarray:
     """Dense n x categories: each node's ties (or tie weights) into each category."""
     adj = cp.adjacency
-    data = adj.data if weighted else np.ones_like(adj.data)
-    # Same dtype on both sides, sharing the adjacency's index arrays: scipy then multiplies
-    # without an upcast copy of a matrix that holds tens of millions of entries at scale.
-    same = sp.csr_matrix((data, adj.indices, adj.indptr), shape=adj.shape)
-    product = same @ _one_hot(labels, categories, data.dtype)
-    return np.asarray(product.toarray(), dtype=float)
+    codes = pd.Index(categories).get_indexer(labels)
+    width = len(categories)
+    out = np.zeros((cp.n_nodes, width), dtype=float)
+    indptr = adj.indptr
+    # Block by block: a one-hot product would need a ones copy of all 30M+ entries at scale.
+    # The sums are of integers, exact in float64, so the result equals the matrix product.
+    for a, b in _row_blocks(indptr):
+        lo, hi = int(indptr[a]), int(indptr[b])
+        cells = (_block_rows(indptr, a, b) - a).astype(np.int64) * width + codes[
+            adj.indices[lo:hi]]
+        sums = np.bincount(cells, weights=adj.data[lo:hi] if weighted else None,
+                           minlength=(b - a) * width)
+        out[a:b] = sums.reshape(b - a, width)
+    return out
 
 
 def bridging(
@@ -711,6 +1047,8 @@ def network_summary(
     top: int = 10,
     community_algorithm: str = "louvain",
     exact_budget: int | None = EXACT_BUDGET,
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
 ) -> NetworkResult:
     """Everything the report and the dashboard show about the co-participation network.
 
@@ -729,19 +1067,32 @@ def network_summary(
         How many bridging partners to list per attribute.
     community_algorithm : {"louvain", "leiden"}, default "louvain"
         Passed to :func:`communities`.
+    scale_threshold : int or None, default 2_000_000
+        Graphs with more edges than this are "large": betweenness is sampled on the
+        :func:`backbone` and communities are found on the backbone then refined on the full
+        graph (see :func:`centralities` and :func:`communities`). Degree, strength, bridging,
+        mixing and modularity stay exact on the full graph. Up to it (every bundled dataset,
+        a few thousand partners) results are exactly those of the direct path. ``None``:
+        never (needs several GB at 20,000 generated partners).
+    backbone_edges : int, default 2_000_000
+        Edges the backbone may keep.
 
     Returns
     -------
     NetworkResult
-        ``to_dict()`` gives the report's ``network`` key (plain JSON types, no NaN).
+        ``to_dict()`` gives the report's ``network`` key (plain JSON types, no NaN);
+        ``method["scale"]`` is ``"exact"`` or ``"backbone"``, with ``method["backbone"]``
+        (rule, k, edges kept) and ``method["community_method"]`` in the latter case.
     """
     _check_positive_int("top", top, 0)
     cp = coparticipation(ds, as_of=as_of, since=since)
+    scale = {"scale_threshold": scale_threshold, "backbone_edges": backbone_edges}
     cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed,
-                        exact_budget=exact_budget)
-    comm = communities(cp, seed=seed, algorithm=community_algorithm)
-    # The igraph copy of a large graph is the biggest object held; bridging does not need it.
-    cp._cache.pop("igraph", None)
+                        exact_budget=exact_budget, **scale)
+    comm = communities(cp, seed=seed, algorithm=community_algorithm, **scale)
+    # The igraph copies are the biggest objects held besides the matrix; bridging needs
+    # neither them nor the backbone.
+    cp._cache.clear()
     names = ds.partners.set_index("partner_id")["name"]
     nodes = cent.copy()
     nodes.insert(1, "name", names.reindex(pd.Index(cp.partner_ids)).fillna("").to_numpy())
@@ -753,7 +1104,10 @@ def network_summary(
         mixes[attribute] = mixing_matrix(cp, ds.partners, attribute=attribute)
         nodes[f"ei_{attribute}"] = bridges[attribute]["ei"].to_numpy()
         nodes[f"participation_{attribute}"] = bridges[attribute]["participation"].to_numpy()
+    large = _uses_backbone(cp, scale_threshold)
     method = {
+        "scale": "backbone" if large else "exact",
+        "scale_threshold": scale_threshold,
         **cent.attrs["method"],
         "betweenness_weights": "unweighted",
         "community": comm.algorithm,
@@ -764,6 +1118,10 @@ def network_summary(
         "nodes": cp.n_nodes,
         "groups": cp.groups,
     }
+    if large:
+        method["betweenness_graph"] = "backbone"
+        method["community_method"] = {k: v for k, v in comm.method.items() if k != "backbone"}
+        method["modularity_graph"] = "full"
     return NetworkResult(nodes=nodes, communities=comm, bridging=bridges, mixing=mixes,
                          method=method, edges=cp.n_edges, as_of=cp.as_of, since=cp.since, top=top)
 
