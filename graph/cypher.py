@@ -15,10 +15,13 @@ Schema (see shared DESIGN.md, "Neo4j"):
 - one ``(:Meta {key: "dataset"})`` holding the extra-column lists of every table (so all-empty
   extra columns come back), the dataset version and its source.
 
-Values reach Cypher only as parameters (``$rows``, ``$ids``, ``$as_of``); the builders below only
-pick among fixed fragments from closed dictionaries, never splice user text. Every write unwinds a
-``$rows`` batch and MERGEs on a key backed by an ``IF NOT EXISTS`` constraint; none plans an Eager
-operator (tests/graph/test_cypher.py runs EXPLAIN on each).
+Values reach Cypher only as parameters (``$rows``, ``$ids``, ``$as_of``, ``$property``). The
+builders pick among fixed fragments from closed dictionaries; the one thing they write into
+query text is a property name (an extra column's header), always as a backtick-quoted
+identifier (:func:`identifier`). Every write unwinds a ``$rows`` batch and MERGEs on a key
+backed by an ``IF NOT EXISTS`` constraint; no upsert query plans an Eager operator, and the
+deletes (which Neo4j always plans with one Eager) run only for changed rows or ``--replace``
+(tests/graph/test_cypher.py runs EXPLAIN on each).
 """
 
 from __future__ import annotations
@@ -157,7 +160,8 @@ def merge_rows(table: str, properties: Sequence[str]) -> str:
     return f"UNWIND $rows AS row\n{head}\n{_set(var, properties)}\n"
 
 
-#: ``$props`` holds plain lists and strings only (column lists, version, source).
+#: One node, once per load: ``$props`` holds plain lists and strings (column lists, version,
+#: source), so replacing the whole map is what is wanted here.
 SET_META = "MERGE (m:Meta {key: $key}) SET m = $props"
 
 
