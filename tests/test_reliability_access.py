@@ -237,3 +237,62 @@ def test_wrong_password_is_a_clear_error_without_the_password(
 
 def test_the_console_script_exists_for_the_subprocess_tests() -> None:
     assert SCRIPT.exists() and shutil.which(str(SCRIPT)) is not None
+
+
+# --- the dashboard while Neo4j goes away and comes back ---------------------------------------
+
+_OVERVIEW_OUTPUTS = ("OV_KPI_PARTNERS", "OV_KPI_COUNTRIES", "OV_KPI_REGIONS", "OV_KPI_SOUTH",
+                     "OV_KPI_SECTORS")
+
+
+def _overview_kpis(client: Any) -> str:
+    """POST the overview's KPI callback as the browser does; the response text."""
+    from dashboard import ids
+
+    outputs = [(getattr(ids, name), "children") for name in _OVERVIEW_OUTPUTS]
+    outputs += [(i, "figure") for i in (ids.OV_MAP, ids.OV_REACH, ids.OV_SECTORS, ids.OV_REGIONS)]
+    outputs += [(ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
+                (ids.OV_SCORECARD + "-table", "data"), (ids.OV_GAPS, "data"),
+                (ids.OV_SUMMARY, "children")]
+    payload = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": ids.OV_DATE, "property": "date", "value": "2024-06-30"},
+                   {"id": ids.OV_PROGRAM, "property": "value", "value": None}],
+        "changedPropIds": [f"{ids.OV_DATE}.date"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text
+    return text
+
+
+@pytest.mark.neo4j
+def test_dashboard_survives_neo4j_going_away_and_recovers(
+    neo4j_server: Any, neo4j_store: Any, all_logs: pytest.LogCaptureFixture,
+) -> None:
+    from dashboard import ids
+    from dashboard.app import create_app
+    from graph import server
+    from tests.dashboard.data import small_dataset
+
+    neo4j_store.load(small_dataset())
+    client = create_app(neo4j_store).server.test_client()
+    assert client.get("/").status_code == 200
+    before = _overview_kpis(client)
+    assert ids.ERROR_ALERT not in before  # a normal answer first
+
+    assert server.kill(neo4j_server.home) is True
+    try:
+        down = _overview_kpis(client)
+        assert ids.ERROR_ALERT in down and "Could not show this view" in down, down[:500]
+        assert "Neo4j" in down
+        assert neo4j_server.password not in down
+    finally:
+        server.start(neo4j_server.home, bolt_port=neo4j_server.port,
+                     password=neo4j_server.password)
+    again = _overview_kpis(client)
+    assert ids.ERROR_ALERT not in again
+    assert again == before  # the same figures once it is back
+    assert neo4j_server.password not in all_logs.text
