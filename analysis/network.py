@@ -306,7 +306,11 @@ def _drop_diagonal(matrix: sp.csr_matrix) -> sp.csr_matrix:
         on_diagonal = matrix.indices[lo:hi] == _block_rows(indptr, a, b)
         matrix.data[lo:hi][on_diagonal] = 0
     matrix.eliminate_zeros()
-    matrix.sort_indices()
+    # Canonical (sorted) indices up to the scale threshold. Above it the product's own,
+    # deterministic order stays: sorting 30M entries costs about 2 s and nothing downstream
+    # needs it (scipy tracks ``has_sorted_indices`` and sorts where an operation must).
+    if matrix.nnz <= 2 * SCALE_THRESHOLD:
+        matrix.sort_indices()
     return matrix
 
 
@@ -382,13 +386,13 @@ def backbone(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> CoParti
         backbone is ``cp`` itself.
     """
     _check_positive_int("max_edges", max_edges, 1)
-    key = ("backbone", int(max_edges))
+    key = f"backbone:{int(max_edges)}"
     if key in cp._cache:
         cached: CoParticipation = cp._cache[key]
         return cached
     if cp.n_edges <= max_edges:
         cp._cache[key] = cp
-        cp._cache[("backbone_k", int(max_edges))] = None
+        cp._cache[f"backbone_k:{int(max_edges)}"] = None
         return cp
     adj = cp.adjacency
     n = cp.n_nodes
@@ -433,7 +437,7 @@ def backbone(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> CoParti
         groups=cp.groups,
     )
     cp._cache[key] = result
-    cp._cache[("backbone_k", int(max_edges))] = k
+    cp._cache[f"backbone_k:{int(max_edges)}"] = k
     return result
 
 
@@ -444,7 +448,7 @@ def backbone_method(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> 
         "rule": "each partner keeps its k strongest ties (ties in weight: the neighbour with "
                 "lower strength, then partner-id order); an edge is kept if either endpoint "
                 "keeps it; full weights",
-        "k": cp._cache[("backbone_k", int(max_edges))],
+        "k": cp._cache[f"backbone_k:{int(max_edges)}"],
         "max_edges": int(max_edges),
         "edges": kept.n_edges,
         "edges_full": cp.n_edges,
@@ -490,19 +494,36 @@ def _local_moving(cp: CoParticipation, membership: np.ndarray, *, resolution: fl
     membership and how many nodes moved.
     """
     adj = cp.adjacency
-    labels = np.array(membership, dtype=np.int64)
+    indptr = adj.indptr
+    result = np.array(membership, dtype=np.int64)
+    # Partners without ties never move and are nobody's neighbour: the communities of the
+    # others are renumbered 0..K-1 in label order (the smallest label still wins ties).
+    tied = np.diff(indptr) > 0
+    original, compact = np.unique(result[tied], return_inverse=True)
+    labels = np.full(len(result), -1, dtype=np.int64)
+    labels[tied] = compact
+    size = len(original)
     strength = _row_sums(adj).astype(float)
     total = float(strength.sum())
-    tot = np.bincount(labels, weights=strength, minlength=int(labels.max()) + 1)
-    indptr = adj.indptr
+    tot = np.bincount(labels[tied], weights=strength[tied], minlength=size)
     moved = 0
-    for i in np.flatnonzero(np.diff(indptr)).tolist():
+    # Few communities (the usual case): one bincount over all labels per node is cheaper
+    # than sorting the node's neighbour labels.
+    few = size <= 4096
+    everyone = np.arange(size)
+    for i in np.flatnonzero(tied).tolist():
         lo, hi = int(indptr[i]), int(indptr[i + 1])
         current = int(labels[i])
         k_i = strength[i]
         tot[current] -= k_i
-        found, inverse = np.unique(labels[adj.indices[lo:hi]], return_inverse=True)
-        to_each = np.bincount(inverse, weights=adj.data[lo:hi])
+        if few:
+            to_each = np.bincount(labels[adj.indices[lo:hi]], weights=adj.data[lo:hi],
+                                  minlength=size)
+            found = everyone[to_each > 0]
+            to_each = to_each[found]
+        else:
+            found, inverse = np.unique(labels[adj.indices[lo:hi]], return_inverse=True)
+            to_each = np.bincount(inverse, weights=adj.data[lo:hi])
         # Gain (times 2m) of joining each community: w_i,d * 2m - resolution * k_i * tot_d.
         gains = to_each * total - resolution * k_i * tot[found]
         at = np.searchsorted(found, current)
@@ -513,7 +534,8 @@ def _local_moving(cp: CoParticipation, membership: np.ndarray, *, resolution: fl
             labels[i] = found[best]
             moved += 1
         tot[labels[i]] += k_i
-    return labels, moved
+    result[tied] = original[labels[tied]]
+    return result, moved
 
 
 def _aggregate(cp: CoParticipation, labels: np.ndarray) -> tuple[ig.Graph, np.ndarray]:
@@ -1086,10 +1108,11 @@ def network_summary(
     """
     _check_positive_int("top", top, 0)
     cp = coparticipation(ds, as_of=as_of, since=since)
-    scale = {"scale_threshold": scale_threshold, "backbone_edges": backbone_edges}
     cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed,
-                        exact_budget=exact_budget, **scale)
-    comm = communities(cp, seed=seed, algorithm=community_algorithm, **scale)
+                        exact_budget=exact_budget, scale_threshold=scale_threshold,
+                        backbone_edges=backbone_edges)
+    comm = communities(cp, seed=seed, algorithm=community_algorithm,
+                       scale_threshold=scale_threshold, backbone_edges=backbone_edges)
     # The igraph copies are the biggest objects held besides the matrix; bridging needs
     # neither them nor the backbone.
     cp._cache.clear()

@@ -501,3 +501,189 @@ def test_bridging_bounds_and_category_relabelling(medium: Dataset) -> None:
     assert (mixing.to_numpy() == mixing.to_numpy().T).all()
     # Both count each edge's weight once per direction.
     assert mixing.to_numpy().sum() == cp.adjacency.sum()
+
+
+# ------------------------------------------------------------------------------------------
+# large graphs: the backbone path (forced with a low scale_threshold)
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """A medium dataset from the project's own generator (heavy-tailed event sizes)."""
+    from loaders import read_dataset
+    from loaders.generate import generate
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, partners=800, seed=1)
+    return read_dataset(folder)
+
+
+GEN_AS_OF = "2025-12-31"
+# Forces the large-graph path on the ~150k-edge generated graph, with a backbone of 1/8.
+FORCED = 1000
+
+
+@pytest.fixture(scope="module")
+def generated_cp(generated: Dataset) -> CoParticipation:
+    cp = network.coparticipation(generated, as_of=GEN_AS_OF)
+    assert cp.n_edges > 50 * FORCED  # the fixture is what the tests below assume
+    return cp
+
+
+def test_backbone_by_hand() -> None:
+    cp, _ = _hand_graph()
+    # Five partners have ties: k = max(1, 4 // 5) = 1. a keeps b (2), b keeps a, c and d
+    # keep each other (3); e's ties to a and d both weigh 1 and a, d both have strength 4,
+    # so partner order picks a. f has no tie and stays a node.
+    kept = network.backbone(cp, max_edges=4)
+    info = network.backbone_method(cp, max_edges=4)
+    assert (info["k"], info["edges"], info["edges_full"]) == (1, 3, 5)
+    assert info["weight_share"] == pytest.approx(6 / 8)
+    assert kept.partner_ids.tolist() == cp.partner_ids.tolist()
+    index = {p: i for i, p in enumerate(cp.partner_ids)}
+    expected = np.zeros((6, 6), dtype=int)
+    for u, v, w in [("a", "b", 2), ("c", "d", 3), ("a", "e", 1)]:
+        expected[index[u], index[v]] = expected[index[v], index[u]] = w
+    assert kept.adjacency.toarray().tolist() == expected.tolist()
+    # A graph already small enough is its own backbone.
+    assert network.backbone(cp, max_edges=5) is cp
+
+
+def test_backbone_keeps_every_partners_strongest_ties(generated_cp: CoParticipation) -> None:
+    cp = generated_cp
+    limit = cp.n_edges // 8
+    kept = network.backbone(cp, max_edges=limit)
+    info = network.backbone_method(cp, max_edges=limit)
+    adj, small = cp.adjacency.tocsr(), kept.adjacency.tocsr()
+    degree = np.diff(adj.indptr)
+    k = info["k"]
+    assert k == max(1, limit // int((degree > 0).sum()))
+    assert 0 < kept.n_edges == info["edges"] <= limit
+    assert (small != small.T).nnz == 0 and not small.diagonal().any()
+    # Every kept edge has its full weight; every partner with a tie keeps one.
+    assert (small.multiply(small > 0) != adj.multiply(small > 0)).nnz == 0
+    assert ((np.diff(small.indptr) > 0) == (degree > 0)).all()
+    # Brute force: each partner's k strongest (weight, then lower neighbour strength, then
+    # partner order) are all kept.
+    strength = np.asarray(adj.sum(axis=1)).ravel()
+    for i in range(0, cp.n_nodes, 7):
+        row = adj.getrow(i)
+        order = sorted(zip(row.indices, row.data, strict=True),
+                       key=lambda t: (-t[1], strength[t[0]], t[0]))
+        wanted = {int(j) for j, _ in order[:k]}
+        assert wanted <= set(small.getrow(i).indices.tolist()), i
+
+
+def test_modularity_equals_networkx(davis_graph: nx.Graph, davis_cp: CoParticipation,
+                                    generated_cp: CoParticipation) -> None:
+    for cp in (davis_cp, generated_cp):
+        graph = cp.to_networkx()
+        rng = np.random.default_rng(0)
+        for membership in (network.communities(cp).membership,
+                           rng.integers(0, 5, size=cp.n_nodes)):
+            groups = [set(cp.partner_ids[membership == c]) for c in np.unique(membership)]
+            for resolution in (1.0, 1.5):
+                assert network.modularity(cp, membership, resolution=resolution) == \
+                    pytest.approx(nx.community.modularity(
+                        graph, groups, weight="weight", resolution=resolution), abs=1e-12)
+    with pytest.raises(ValueError, match="membership"):
+        network.modularity(davis_cp, np.zeros(3))
+
+
+def test_collapsed_graph_keeps_the_full_modularity(generated_cp: CoParticipation) -> None:
+    cp = generated_cp
+    labels = np.random.default_rng(1).integers(0, 40, size=cp.n_nodes)
+    collapsed, vertex = network._aggregate(cp, labels)
+    # Each vertex on its own = the partition itself; any grouping of vertices = the merge.
+    assert collapsed.modularity(np.arange(collapsed.vcount()).tolist(), weights="weight") == \
+        pytest.approx(network.modularity(cp, labels), abs=1e-12)
+    grouping = np.arange(collapsed.vcount()) % 3
+    assert collapsed.modularity(grouping.tolist(), weights="weight") == \
+        pytest.approx(network.modularity(cp, grouping[vertex]), abs=1e-12)
+
+
+def test_local_moving_raises_full_graph_modularity(generated_cp: CoParticipation) -> None:
+    cp = generated_cp
+    start = np.random.default_rng(2).integers(0, 30, size=cp.n_nodes)
+    moved, count = network._local_moving(cp, start, resolution=1.0)
+    assert count > 0
+    assert network.modularity(cp, moved) > network.modularity(cp, start) + 0.01
+    # Partners without ties keep their label.
+    isolated = np.diff(cp.adjacency.indptr) == 0
+    assert (moved[isolated] == start[isolated]).all()
+
+
+def test_backbone_communities_are_close_to_exact_louvain(generated_cp: CoParticipation) -> None:
+    cp = generated_cp
+    limit = cp.n_edges // 8
+    exact = network.communities(cp, seed=0)
+    assert exact.method == {}
+    found = network.communities(cp, seed=0, scale_threshold=FORCED, backbone_edges=limit)
+    again = network.communities(cp, seed=0, scale_threshold=FORCED, backbone_edges=limit)
+    assert found.membership.tolist() == again.membership.tolist()
+    assert found.method["graph"] == "backbone"
+    assert found.method["backbone"] == network.backbone_method(cp, max_edges=limit)
+    assert found.method["backbone"]["edges"] <= limit
+    assert "backbone" in found.algorithm
+    # The reported modularity is the FULL graph's, and close to exact Louvain's.
+    assert found.modularity == pytest.approx(network.modularity(cp, found.membership),
+                                             abs=1e-12)
+    assert exact.modularity is not None and found.modularity is not None
+    assert found.modularity >= 0.9 * exact.modularity
+    assert found.modularity >= found.method["modularity_after_moving"] - 1e-12
+    assert sorted(found.sizes, reverse=True) == found.sizes and sum(found.sizes) == cp.n_nodes
+
+
+def test_backbone_betweenness_is_networkx_sampled_on_the_backbone(
+    generated_cp: CoParticipation,
+) -> None:
+    cp = generated_cp
+    limit = cp.n_edges // 8
+    ours = network.centralities(cp, scale_threshold=FORCED, backbone_edges=limit, samples=30,
+                                seed=2)
+    method = ours.attrs["method"]
+    assert (method["betweenness"], method["samples"], method["seed"], method["graph"]) == (
+        "sampled", 30, 2, "backbone")
+    assert method["backbone"]["k"] == network.backbone_method(cp, max_edges=limit)["k"]
+    # Degree and strength stay exact: those of the full graph.
+    full = network.centralities(cp, exact_threshold=0, samples=30, seed=2)
+    assert ours["degree"].tolist() == full["degree"].tolist()
+    assert ours["strength"].tolist() == full["strength"].tolist()
+    skeleton = network.backbone(cp, max_edges=limit).to_networkx()
+    expected = nx.betweenness_centrality(skeleton, k=30, seed=2)
+    np.testing.assert_allclose(ours["betweenness"], [expected[p] for p in ours["partner_id"]],
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_network_summary_says_when_it_used_the_backbone(generated: Dataset) -> None:
+    cp = network.coparticipation(generated, as_of=GEN_AS_OF)
+    limit = cp.n_edges // 8
+    exact = network.network_summary(generated, as_of=GEN_AS_OF)
+    large = network.network_summary(generated, as_of=GEN_AS_OF, scale_threshold=FORCED,
+                                    backbone_edges=limit, samples=20, seed=4)
+    assert exact.method["scale"] == "exact" and "backbone" not in exact.method
+    out = large.to_dict()
+    json.loads(json.dumps(out, allow_nan=False))
+    method = out["method"]
+    assert (method["scale"], method["scale_threshold"], method["betweenness_graph"]) == (
+        "backbone", FORCED, "backbone")
+    assert (method["samples"], method["seed"], method["community_seed"]) == (20, 4, 4)
+    assert method["backbone"]["k"] >= 1 and method["backbone"]["edges"] <= limit
+    assert method["community_method"]["moved"] >= 0
+    assert method["modularity_graph"] == "full"
+    assert out["edges"] == cp.n_edges
+    assert out["modularity"] == pytest.approx(
+        network.modularity(cp, large.nodes["community"].to_numpy()), abs=1e-12)
+    # Everything but betweenness and communities is exact on the full graph either way.
+    keep = ["partner_id", "degree", "strength", "ei_sector", "participation_region"]
+    pd.testing.assert_frame_equal(large.nodes[keep], exact.nodes[keep])
+    assert out["mixing"] == exact.to_dict()["mixing"]
+
+
+@pytest.mark.parametrize("kwargs", [{"scale_threshold": -1}, {"backbone_edges": 0}])
+def test_scale_options_are_checked(davis_cp: CoParticipation, kwargs: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        network.centralities(davis_cp, **kwargs)
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        network.communities(davis_cp, **kwargs)
