@@ -87,34 +87,25 @@ MERGE (c:Country {iso3: row.iso3})
 SET c.name = row.name, c.subregion = row.subregion,
     c.global_south = coalesce(row.global_south, c.global_south)
 """
-LINK_REGIONS = """
-UNWIND $rows AS row
-WITH row WHERE row.region IS NOT NULL
-MATCH (c:Country {iso3: row.iso3})
-MATCH (r:Region {name: row.region})
-MERGE (c)-[:IN_REGION]->(r)
-"""
-LINK_SECTORS = """
-UNWIND $rows AS row
-WITH row WHERE row.sector IS NOT NULL
-MATCH (p:Partner {partner_id: row.partner_id})
-MATCH (s:Sector {name: row.sector})
-MERGE (p)-[:IN_SECTOR]->(s)
-"""
-LINK_BASED_IN = """
-UNWIND $rows AS row
-WITH row WHERE row.country IS NOT NULL
-MATCH (p:Partner {partner_id: row.partner_id})
-MATCH (c:Country {iso3: row.country})
-MERGE (p)-[:BASED_IN]->(c)
-"""
-LINK_HELD_IN = """
-UNWIND $rows AS row
-WITH row WHERE row.country IS NOT NULL
-MATCH (e:Event {event_id: row.event_id})
-MATCH (c:Country {iso3: row.country})
-MERGE (e)-[:HELD_IN]->(c)
-"""
+
+
+def _link(source: str, source_key: str, rel: str, target: str, target_key: str,
+          field: str) -> str:
+    """MERGE one single-valued link per row: ``(source {source_key: row.<source_key>})
+    -[rel]->(target {target_key: row.<field>})``, skipping rows whose ``field`` is null."""
+    return (
+        "UNWIND $rows AS row\n"
+        f"WITH row WHERE row.{field} IS NOT NULL\n"
+        f"MATCH (a:{source} {{{source_key}: row.{source_key}}})\n"
+        f"MATCH (b:{target} {{{target_key}: row.{field}}})\n"
+        f"MERGE (a)-[:{rel}]->(b)\n"
+    )
+
+
+LINK_REGIONS = _link("Country", "iso3", "IN_REGION", "Region", "name", "region")
+LINK_SECTORS = _link("Partner", "partner_id", "IN_SECTOR", "Sector", "name", "sector")
+LINK_BASED_IN = _link("Partner", "partner_id", "BASED_IN", "Country", "iso3", "country")
+LINK_HELD_IN = _link("Event", "event_id", "HELD_IN", "Country", "iso3", "country")
 
 
 def identifier(name: str) -> str:
