@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,7 +262,11 @@ def read_source(path: Path, names: tuple[str, ...]) -> tuple[dict[str, RawTable]
             if table is not None:
                 tables[name] = table
     elif path.suffix.casefold() in (".xlsx", ".xlsm"):
-        tables, problems = read_workbook(path, names)
+        # openpyxl warns (UserWarning on stderr) about parts of a damaged book it skips; the
+        # user is told about the book through Problems only, so those warnings are silenced.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tables, problems = read_workbook(path, names)
     elif path.suffix.casefold() in TABLE_SUFFIXES:
         table, problems = read_csv_table(path, "partners")
         if table is not None:
