@@ -111,7 +111,7 @@ def event_mix(
     present = present.reindex(index=required.index, columns=required.columns, fill_value=False)
     absent = required & ~present
     names = np.array(required.columns, dtype=object)
-    missing = [tuple(sorted(names[row])) for row in absent.to_numpy()]
+    missing = [tuple(sorted(names[row])) for row in absent.to_numpy(dtype=bool)]
     gs = rows.groupby("event_id")["global_south"].any().reindex(required.index, fill_value=False)
     size = rows.groupby("event_id").size().reindex(required.index, fill_value=0)
     out = pd.DataFrame(
