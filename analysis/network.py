@@ -8,6 +8,16 @@ graphs of ../shared/DESIGN.md; centralities and communities run in igraph (C), n
 networkx graph of that size. :func:`projection_networkx_baseline` is the plain networkx version
 a user would otherwise write, kept for the benchmark and the tests to check equal results.
 
+Scale. Up to :data:`SCALE_THRESHOLD` edges (2M: every bundled dataset, Davis, 2,500
+generated partners) every measure is computed on the full graph exactly as before. Above it
+(20,000 generated partners: 15-20M edges) an igraph copy of the graph alone would take most of
+the report's 1 GB, so: degree, strength, bridging, mixing and modularity stay exact, computed
+block by block on the sparse matrix; communities are found on a top-k :func:`backbone` of at
+most :data:`BACKBONE_EDGES` edges and then refined by Louvain's own steps on the full graph;
+betweenness is estimated from seeded sampled sources on the backbone. ``method`` in every
+result says which path ran and with what parameters (``scale``, ``backbone``: rule, k, edges
+kept; ``samples``, ``seed``).
+
 Which partners are nodes: every Partner active on ``as_of`` (so isolated partners show up with
 degree 0) plus everyone, Partners or Guests, who holds an active committee seat or attended an
 event in the window. All temporal filtering goes through :mod:`analysis.snapshot`.
@@ -190,9 +200,10 @@ def two_mode(
 class CoParticipation:
     """The weighted co-participation graph of one window.
 
-    ``adjacency`` is a symmetric CSR matrix (int) with a zero diagonal; ``adjacency[i, j]`` is
-    the number of committees and events partners ``partner_ids[i]`` and ``partner_ids[j]``
-    share. ``groups`` is how many committees and events the window held.
+    ``adjacency`` is a symmetric CSR matrix (int32 from :func:`coparticipation`) with a zero
+    diagonal; ``adjacency[i, j]`` is the number of committees and events partners
+    ``partner_ids[i]`` and ``partner_ids[j]`` share. Its indices are sorted within rows up to
+    :data:`SCALE_THRESHOLD` edges. ``groups`` is how many committees and events the window held.
     """
 
     partner_ids: np.ndarray
@@ -381,9 +392,9 @@ def backbone(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> CoParti
     Returns
     -------
     CoParticipation
-        Same nodes and window; ``adjacency`` is the backbone. The rule and its parameters are
-        in ``backbone_method(cp, result)``. When ``cp`` has at most ``max_edges`` edges the
-        backbone is ``cp`` itself.
+        Same nodes and window; ``adjacency`` is the backbone (cached on ``cp``). The rule and
+        its parameters are in ``backbone_method(cp, max_edges=...)``. When ``cp`` has at most
+        ``max_edges`` edges the backbone is ``cp`` itself.
     """
     _check_positive_int("max_edges", max_edges, 1)
     key = f"backbone:{int(max_edges)}"
@@ -401,7 +412,7 @@ def backbone(cp: CoParticipation, *, max_edges: int = BACKBONE_EDGES) -> CoParti
     with_ties = int(np.count_nonzero(degree))
     k = max(1, max_edges // max(with_ties, 1))
     strength = _row_sums(adj)
-    # rank[j]: 0 for the best neighbour (lowest strength, then lowest index) ... n-1.
+    # preference[j]: n-1 for the best neighbour (lowest strength, then lowest index) ... 0.
     order = np.lexsort((np.arange(n), strength))
     preference = np.empty(n, dtype=np.int64)
     preference[order] = np.arange(n - 1, -1, -1, dtype=np.int64)  # larger = preferred
