@@ -254,11 +254,11 @@ def _fmt_metric(result: Mapping[str, Any]) -> str:
 
 def table_rows(doc: Mapping[str, Any]) -> list[tuple[str, ...]]:
     """Rows of the printed table: name, ours, baseline, baseline time, metric, goal, met."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in doc["results"]:
         rows.append((
-            r["name"], _fmt_s(r.get("ours_s")), r.get("baseline") or "-",
-            _fmt_s(r.get("baseline_s")), _fmt_metric(r), r["goal"],
+            str(r["name"]), _fmt_s(r.get("ours_s")), str(r.get("baseline") or "-"),
+            _fmt_s(r.get("baseline_s")), _fmt_metric(r), str(r["goal"]),
             "yes" if r["met"] else "NO",
         ))
     return rows

@@ -200,7 +200,7 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
         store = Neo4jStore(driver, location=info.uri)
         with driver.session() as session:
             record = session.run("CALL dbms.components() YIELD versions, edition "
-                                 "RETURN versions[0] AS v, edition AS e").single()
+                                 "RETURN versions[0] AS v, edition AS e").single(strict=True)
             version = f"{record['v']} {record['e']}"
         imports = home / "import"
         dims = ("sector", "region", "global_south")
