@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
-from graph.model import TABLES, Dataset
+import pandas as pd
+
+from graph.model import KEYS, TABLES, Dataset
 from graph.store import GraphStore, LoadSummary, Progress
 
 
@@ -34,10 +36,13 @@ class MemoryStore(GraphStore):
         after = dataset if replace else before.merged_with(dataset)
         summary = LoadSummary()
         for name in TABLES:
+            old, new = _keys(before.table(name), name), _keys(dataset.table(name), name)
             summary.written[name] = len(dataset.table(name))
-            summary.created[name] = max(0, len(after.table(name)) - len(before.table(name)))
+            # Counted per key, as the Neo4j store counts them: a replaced row is one created
+            # and one deleted, not a change of zero.
+            summary.created[name] = len(new - old)
             if replace:
-                summary.deleted[name] = max(0, len(before.table(name)) - len(after.table(name)))
+                summary.deleted[name] = len(old - new)
             if progress is not None:
                 progress(name, len(dataset.table(name)), len(dataset.table(name)))
         self._dataset = after
@@ -49,3 +54,8 @@ class MemoryStore(GraphStore):
 
     def version(self) -> str:
         return self._dataset.version
+
+
+def _keys(frame: pd.DataFrame, table: str) -> set[tuple[str, ...]]:
+    columns = list(KEYS[table])
+    return set(frame[columns].astype(str).itertuples(index=False, name=None))
