@@ -270,7 +270,7 @@ def _row_indices(matrix: sp.csr_matrix) -> np.ndarray:
 
 # Stored entries handled at once by the row-block loops below: at 20,000 partners the
 # adjacency holds 30M+ entries, and a per-entry int64 temporary of all of them costs 250 MB.
-BLOCK_ENTRIES = 1 << 22
+BLOCK_ENTRIES = 1 << 21
 
 
 def _row_blocks(indptr: np.ndarray, entries: int = BLOCK_ENTRIES
