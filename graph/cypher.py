@@ -354,3 +354,82 @@ def group_composition(kind: str, dimension: str) -> str:
         "WHERE category IS NOT NULL AND category <> ''\n"
         f"RETURN '{kind}' AS kind, group_id, category, count(DISTINCT p) AS count"
     )
+
+
+# One query per kind for every dimension at once: each partner's categories are bound once
+# (a list of [dimension index, category] pairs), then the group relationships are expanded
+# from the partners and counted per (group, category list) before the lists are unwound. The
+# per-dimension queries above re-matched every ATTENDED relationship and its partner's sector
+# and country once per dimension with count(DISTINCT p); measured on the 20,000-partner
+# dataset (190k ATTENDED) this one query per kind is several times faster.
+
+#: dimension -> (the OPTIONAL MATCH variables its expression needs, the expression).
+_PROFILE_EXPRESSIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "sector": (("s",), "s.name"),
+    "region": (("c", "r"), "r.name"),
+    "subregion": (("c",), "c.subregion"),
+    "country": (("c",), "c.iso3"),
+    "country_name": (("c",), "c.name"),
+    "global_south": (("c",), "CASE WHEN c.global_south = true THEN 'True' ELSE 'False' END"),
+}
+_PROFILE_MATCHES: dict[str, str] = {
+    "s": "OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)",
+    "c": "OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)",
+    "r": "OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)",
+}
+_ACTIVE_PARTNER = ("WHERE (p.joined IS NULL OR p.joined <= $as_of) "
+                   "AND (p.left IS NULL OR $as_of < p.left)")
+_GROUP_EXPANSIONS: dict[str, str] = {
+    # A partner may hold two overlapping terms on one committee: distinct partners count.
+    "committee": """
+MATCH (p)-[m:MEMBER_OF]->(g:Committee)
+WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
+  AND ($program IS NULL OR g.program = $program)
+WITH DISTINCT g, p, cats
+WITH g.committee_id AS group_id, cats, count(*) AS n
+""",
+    # One ATTENDED per (event, partner) (the attendance key), so no DISTINCT is needed.
+    "event": """
+MATCH (p)-[:ATTENDED]->(g:Event)
+WHERE g.date IS NOT NULL AND g.date <= $as_of AND ($since IS NULL OR g.date > $since)
+  AND ($program IS NULL OR g.program = $program)
+WITH g.event_id AS group_id, cats, count(*) AS n
+""",
+}
+
+
+def group_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
+    """Count, per group of ``kind``, dimension and category, the distinct partners in it.
+
+    Same meaning as :func:`group_composition` for every dimension in one query. Rows are
+    ``(kind, group_id, dim, category, count)`` where ``dim`` is the dimension's index in
+    ``dimensions``. Dimensions outside ``DIMENSIONS`` are partner properties named by
+    ``$properties[i]`` (the caller passes the dimension names there; never spliced).
+    """
+    if kind not in _GROUP_EXPANSIONS:
+        raise ValueError(f"kind must be one of {sorted(_GROUP_EXPANSIONS)}, got {kind!r}")
+    needed: set[str] = set()
+    parts = []
+    for i, dim in enumerate(dimensions):
+        if dim in _PROFILE_EXPRESSIONS:
+            variables, expression = _PROFILE_EXPRESSIONS[dim]
+            needed.update(variables)
+            values = f"[{expression}]"
+        else:
+            value = f"p[$properties[{i}]]"
+            values = f"CASE WHEN {value} IS :: LIST<ANY> THEN {value} ELSE [{value}] END"
+        parts.append(f"[x IN {values} WHERE x IS NOT NULL AND toString(x) <> '' "
+                     f"| [{i}, toString(x)]]")
+    matches = "\n".join(_PROFILE_MATCHES[v] for v in ("s", "c", "r") if v in needed)
+    pairs = " + ".join(parts) if parts else "[]"
+    active = _ACTIVE_PARTNER if kind == "committee" else ""
+    return (
+        f"MATCH (p:Partner)\n{active}\n{matches}\n"
+        f"WITH p, {pairs} AS pairs\n"
+        # collect(DISTINCT): a list column naming one value twice still counts the partner once
+        "UNWIND pairs AS pair\nWITH p, collect(DISTINCT pair) AS cats\n"
+        f"{_GROUP_EXPANSIONS[kind]}"
+        "UNWIND cats AS pair\n"
+        f"RETURN '{kind}' AS kind, group_id, pair[0] AS dim, pair[1] AS category, "
+        "sum(n) AS count"
+    )

@@ -360,21 +360,19 @@ class Neo4jStore(GraphStore):
         day = _as_day(as_of, "as_of")
         since_day = _as_day(since, "since") if since is not None else None
         dims = list(dimensions)
-        frames = []
-        with self._errors("aggregating group compositions"):
-            for dim in dims:
-                for kind in cypher.GROUP_KINDS:
-                    rows = self._read(cypher.group_composition(kind, dim), as_of=day,
-                                      since=since_day, program=program, property=dim)
-                    frame = pd.DataFrame(rows, columns=["kind", "group_id", "category", "count"])
-                    frame.insert(2, "dimension", dim)
-                    frames.append(frame)
         columns = ["kind", "group_id", "dimension", "category", "count"]
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-        order = {d: i for i, d in enumerate(dims)}
-        out = out.assign(_d=out["dimension"].map(order))
-        out = out.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
-        out = out.drop(columns="_d").reset_index(drop=True)
+        rows: list[dict[str, Any]] = []
+        if dims:
+            # One query per kind binds each partner's categories once for every dimension.
+            with self._errors("aggregating group compositions"):
+                for kind in cypher.GROUP_KINDS:
+                    rows += self._read(cypher.group_compositions_query(kind, dims), as_of=day,
+                                       since=since_day, program=program, properties=dims)
+        out = pd.DataFrame(rows, columns=["kind", "group_id", "dim", "category", "count"])
+        out = out.sort_values(["kind", "group_id", "dim", "category"], kind="mergesort")
+        out.insert(2, "dimension", pd.Series([dims[i] for i in out["dim"]], index=out.index,
+                                             dtype=object))
+        out = out.drop(columns="dim").reset_index(drop=True)
         out["count"] = out["count"].astype("int64")
         return out[columns]
 

@@ -133,3 +133,28 @@ def test_builders_refuse_unknown_names() -> None:
     # A dimension outside the fixed ones is passed as $property, never spliced into text.
     text = cypher.group_composition("event", "x}) DETACH DELETE n //")
     assert "DETACH" not in text and "$property" in text
+
+
+@pytest.mark.parametrize("kind", sorted(cypher.GROUP_KINDS))
+def test_group_compositions_query_plans_and_refuses_unknown_kinds(
+    loaded: Neo4jStore, kind: str
+) -> None:
+    dims = [*sorted(cypher.DIMENSIONS), "membership", "x}) DETACH DELETE n //"]
+    text = cypher.group_compositions_query(kind, dims)
+    assert "DETACH" not in text and "$properties[7]" in text
+    ops = explain(loaded, text, as_of=dt.date(2022, 1, 1), since=None, program=None,
+                  properties=dims)
+    assert "Eager" not in ops
+    with pytest.raises(ValueError, match="kind"):
+        cypher.group_compositions_query("Partner) DETACH DELETE (n", ["sector"])
+
+
+def test_group_compositions_count_a_repeated_list_value_once(loaded: Neo4jStore) -> None:
+    # p1 attended e1 (2022-03-01); a list property naming one value twice counts p1 once.
+    with loaded._driver.session() as session:
+        session.run("MATCH (p:Partner {partner_id: 'p1'}) SET p.tags = ['a', 'a', 'b']"
+                    ).consume()
+    got = loaded.group_compositions(dt.date(2022, 6, 1), ("tags",))
+    events = got[got["kind"] == "event"]
+    assert events.values.tolist() == [["event", "e1", "tags", "a", 1],
+                                      ["event", "e1", "tags", "b", 1]]
