@@ -287,8 +287,7 @@ def test_report_on_a_dataset_without_partners_but_with_events(
 
     The dataset is valid (validate exits 0) but ``report`` failed with an internal
     IndexError in analysis/scorecard.py ``event_mix``: with no partners the baseline has no
-    columns, ``absent.to_numpy()`` is then an *object* array and ``names[row]`` refuses it.
-    (``absent.to_numpy(dtype=bool)`` would fix it; that module is not this file's author's.)
+    columns, and ``absent.to_numpy()`` was then an *object* array that ``names[row]`` refused.
     """
     (tmp_path / "partners.csv").write_text("partner_id,name,sector,country\n", encoding="utf-8")
     (tmp_path / "events.csv").write_text("event_id,name,date\ne1,W,2021-06-01\n", encoding="utf-8")
