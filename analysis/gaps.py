@@ -429,7 +429,9 @@ def group_gap_rows(
     dims = list(dimensions)
     got = group_compositions(ds, as_of, dims, since=since, program=program, kinds=kinds)
     base = group_baselines(ds, as_of, dims, since=since, program=program, kinds=kinds)
-    rows = got.merge(base, on=keys, how="outer")
+    # An empty table comes back with float key columns; the keys are labels either way.
+    as_labels = dict.fromkeys(keys, object)
+    rows = got.astype(as_labels).merge(base.astype(as_labels), on=keys, how="outer")
     rows["count"] = rows["count"].fillna(0).astype("int64")
     rows["baseline_count"] = rows["baseline_count"].fillna(0).astype("int64")
     per_group = rows.groupby(["kind", "group_id", "dimension"], sort=False)

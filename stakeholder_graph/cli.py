@@ -166,8 +166,11 @@ def generate(
     from loaders.generate import generate as make
     from stakeholder_graph.progress import progress_bar
 
-    with progress_bar("generating") as progress:
-        summary = make(out_dir, partners=partners, seed=seed, progress=progress)
+    try:
+        with progress_bar("generating") as progress:
+            summary = make(out_dir, partners=partners, seed=seed, progress=progress)
+    except ValueError as exc:  # the generator names the argument it refuses
+        raise BadParameter(str(exc)) from None
     counts = ", ".join(f"{n} {name}" for name, n in summary.to_dict()["rows"].items())
     typer.echo(f"wrote {out_dir}: {counts}")
 
@@ -249,10 +252,6 @@ def main(argv: list[str] | None = None) -> int:
     except StakeholderGraphError as exc:
         print_error(exc)
         return 1
-    except ValueError as exc:
-        # Library functions refuse bad arguments with ValueError naming the argument.
-        typer.echo(f"error: {exc}", err=True)
-        return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130

@@ -170,3 +170,19 @@ def test_help_and_version_from_the_installed_script() -> None:
         assert "Usage" in result.stdout
     version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("stakeholder-graph ")
+
+
+def test_report_with_no_active_partner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by the property-based tests: every partner has left, one committee has no members.
+    (tmp_path / "partners.csv").write_text("partner_id,name,sector,country,joined,left\np0,A,Industry,Brazil,2010-01-01,2010-01-02\n")
+    (tmp_path / "committees.csv").write_text("committee_id,name,program\nc0,Board,Labor\n")
+    doc = report(tmp_path, "2026-01-01", capsys)
+    assert doc["totals"]["partners"] == 0
+    assert group(doc, "committee", "c0")["size"] == 0
+
+
+def test_generate_into_a_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    code, _, err = run(["generate", str(target), "--partners", "10"], capsys)
+    assert code == 2 and "out_dir" in err
