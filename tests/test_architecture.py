@@ -31,3 +31,8 @@ def test_doctests_run() -> None:
         "loaders", "graph/model.py", "graph/memory.py", "analysis", "stakeholder_graph/datasets.py",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_mypy_is_clean_on_the_packages() -> None:
+    result = run(str(BIN / "mypy"))  # the packages are listed in pyproject's [tool.mypy]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
