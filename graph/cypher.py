@@ -379,22 +379,26 @@ _PROFILE_MATCHES: dict[str, str] = {
 }
 _ACTIVE_PARTNER = ("WHERE (p.joined IS NULL OR p.joined <= $as_of) "
                    "AND (p.left IS NULL OR $as_of < p.left)")
-_GROUP_EXPANSIONS: dict[str, str] = {
+#: kind -> (expansion from the profiled partners to their groups, ending in ``g, cats, n``;
+#: the group's key property). Rows are grouped by the node itself and its key read after
+#: the grouping, and the event date filter runs on the ~2,000 grouped events instead of on
+#: each of the ~190,000 ATTENDED rows: measured 0.97 s -> 0.66 s for the event query.
+_GROUP_EXPANSIONS: dict[str, tuple[str, str]] = {
     # A partner may hold two overlapping terms on one committee: distinct partners count.
-    "committee": """
+    "committee": ("""
 MATCH (p)-[m:MEMBER_OF]->(g:Committee)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
   AND ($program IS NULL OR g.program = $program)
 WITH DISTINCT g, p, cats
-WITH g.committee_id AS group_id, cats, count(*) AS n
-""",
+WITH g, cats, count(*) AS n
+""", "committee_id"),
     # One ATTENDED per (event, partner) (the attendance key), so no DISTINCT is needed.
-    "event": """
+    "event": ("""
 MATCH (p)-[:ATTENDED]->(g:Event)
+WITH g, cats, count(*) AS n
 WHERE g.date IS NOT NULL AND g.date <= $as_of AND ($since IS NULL OR g.date > $since)
   AND ($program IS NULL OR g.program = $program)
-WITH g.event_id AS group_id, cats, count(*) AS n
-""",
+""", "event_id"),
 }
 
 
@@ -408,6 +412,7 @@ def group_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
     """
     if kind not in _GROUP_EXPANSIONS:
         raise ValueError(f"kind must be one of {sorted(_GROUP_EXPANSIONS)}, got {kind!r}")
+    expansion, key = _GROUP_EXPANSIONS[kind]
     needed: set[str] = set()
     parts = []
     for i, dim in enumerate(dimensions):
@@ -428,8 +433,8 @@ def group_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
         f"WITH p, {pairs} AS pairs\n"
         # collect(DISTINCT): a list column naming one value twice still counts the partner once
         "UNWIND pairs AS pair\nWITH p, collect(DISTINCT pair) AS cats\n"
-        f"{_GROUP_EXPANSIONS[kind]}"
+        f"{expansion}"
         "UNWIND cats AS pair\n"
-        f"RETURN '{kind}' AS kind, group_id, pair[0] AS dim, pair[1] AS category, "
-        "sum(n) AS count"
+        f"RETURN '{kind}' AS kind, g.{key} AS group_id, pair[0] AS dim, "
+        "pair[1] AS category, sum(n) AS count"
     )
