@@ -15,7 +15,7 @@ Schema (see shared DESIGN.md, "Neo4j"):
 - one ``(:Meta {key: "dataset"})`` holding the extra-column lists of every table (so all-empty
   extra columns come back), the dataset version and its source.
 
-Values reach Cypher only as parameters (``$rows``, ``$ids``, ``$as_of``, ``$property``). The
+Values reach Cypher only as parameters (``$rows``, ``$ids``, ``$as_of``, ``$property(ies)``). The
 builders pick among fixed fragments from closed dictionaries; the one thing they write into
 query text is a property name (an extra column's header), always as a backtick-quoted
 identifier (:func:`identifier`). Every write unwinds a ``$rows`` batch and MERGEs on a key
