@@ -158,21 +158,25 @@ def plan(
     exclude_ids = read_id_list(exclude, "--exclude")
     with open_store(source, neo4j) as store:
         dataset = store.dataset()
-    result = recommend(
-        dataset,
-        event_id=None if new else event_id,
-        date=day,
-        invited=invited_ids,
-        size=size,
-        weights=chosen_weights,
-        include=include_ids,
-        exclude=exclude_ids,
-        max_per_country=max_per_country,
-        max_per_sector=max_per_sector,
-        fatigue_window_days=fatigue_window,
-        prefer_first_timers=prefer_first_timers,
-        allow_guests=guests,
-    ).to_dict()
+    try:
+        chosen = recommend(
+            dataset,
+            event_id=None if new else event_id,
+            date=day,
+            invited=invited_ids,
+            size=size,
+            weights=chosen_weights,
+            include=include_ids,
+            exclude=exclude_ids,
+            max_per_country=max_per_country,
+            max_per_sector=max_per_sector,
+            fatigue_window_days=fatigue_window,
+            prefer_first_timers=prefer_first_timers,
+            allow_guests=guests,
+        )
+    except ValueError as exc:  # the planner refuses an option by name (e.g. an unknown weight)
+        raise BadParameter(str(exc)) from None
+    result = chosen.to_dict()
     if fmt is PlanFormat.json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
