@@ -46,6 +46,9 @@ DEFAULT_BATCH_SIZE = 10_000
 #: ``{"attendance": 2}``.
 CONCURRENT_WRITERS: dict[str, int] = {}
 
+#: Tables whose rows get their values in a background thread while earlier tables are written.
+_DEFERRED_VALUES = ("attendance",)
+
 #: Columns that become relationships or Country properties rather than node properties.
 _PARTNER_GRAPH_COLUMNS = ("sector", "country", "country_name", "region", "subregion",
                           "global_south")
@@ -221,7 +224,7 @@ class Neo4jStore(GraphStore):
                 links = {name: self._read(read) for name, (read, _) in cypher.LINKS.items()}
                 meta_before = self._meta()
         plan.check_references(existing, replace=replace)
-        plan.finish(meta_before)
+        plan.finish(meta_before, defer=_DEFERRED_VALUES)
 
         summary = LoadSummary()
         for table in TABLES:
@@ -245,34 +248,42 @@ class Neo4jStore(GraphStore):
 
         step = "creating constraints"
         try:
-            self.ensure_constraints()
-            # Mark the graph as changing first: a crash leaves a version no cache trusts.
-            step = "marking the load as started"
-            self._write([cypher.SET_META], key=cypher.META_KEY,
-                        props={**meta, "version": f"partial-{uuid.uuid4().hex[:12]}"})
-            if replace:
-                step = "removing what the source no longer has"
-                self._delete_stale(plan, existing, progress)
-            step = "unlinking changed sectors, countries and regions"
-            for name, stale in plan.stale_links(links).items():
-                for start in range(0, len(stale), self.batch_size):
-                    self._write([cypher.LINKS[name][1]],
-                                rows=stale[start:start + self.batch_size])
-            done: dict[str, int] = {}
-            for table, label, queries, rows in plan.steps():
-                step = f"writing {label}"
-                total = len(plan.rows[table]) if table in plan.rows else len(rows)
-                if label != table:  # sectors, regions, countries: no bar of their own
-                    self._write_batches(label, queries, rows, None)
-                    continue
-                done[table] = self._write_batches(
-                    table, queries, rows, progress, offset=done.get(table, 0), total=total,
-                    workers=CONCURRENT_WRITERS.get(table, 1))
-            if replace:
-                step = "removing unused sectors, countries and regions"
-                self._write(cypher.DELETE_ORPHANS)
-            step = "recording the dataset version"
-            self._write([cypher.SET_META], key=cypher.META_KEY, props=meta)
+            # The largest table's values are built while the smaller tables are written
+            # (the writes wait on the server, not on Python); measured on the 20,000-partner
+            # load: about 0.1 s less before the first batch (0.89/0.73 s -> 0.79/0.67 s).
+            with ThreadPoolExecutor(max_workers=1) as background:
+                deferred = {table: background.submit(plan.fill_values, table)
+                            for table in _DEFERRED_VALUES}
+                self.ensure_constraints()
+                # Mark the graph as changing first: a crash leaves a version no cache trusts.
+                step = "marking the load as started"
+                self._write([cypher.SET_META], key=cypher.META_KEY,
+                            props={**meta, "version": f"partial-{uuid.uuid4().hex[:12]}"})
+                if replace:
+                    step = "removing what the source no longer has"
+                    self._delete_stale(plan, existing, progress)
+                step = "unlinking changed sectors, countries and regions"
+                for name, stale in plan.stale_links(links).items():
+                    for start in range(0, len(stale), self.batch_size):
+                        self._write([cypher.LINKS[name][1]],
+                                    rows=stale[start:start + self.batch_size])
+                done: dict[str, int] = {}
+                for table, label, queries, rows in plan.steps():
+                    step = f"writing {label}"
+                    if table in deferred:
+                        deferred.pop(table).result()
+                    total = len(plan.rows[table]) if table in plan.rows else len(rows)
+                    if label != table:  # sectors, regions, countries: no bar of their own
+                        self._write_batches(label, queries, rows, None)
+                        continue
+                    done[table] = self._write_batches(
+                        table, queries, rows, progress, offset=done.get(table, 0), total=total,
+                        workers=CONCURRENT_WRITERS.get(table, 1))
+                if replace:
+                    step = "removing unused sectors, countries and regions"
+                    self._write(cypher.DELETE_ORPHANS)
+                step = "recording the dataset version"
+                self._write([cypher.SET_META], key=cypher.META_KEY, props=meta)
         except StoreError:
             raise
         except _neo4j_errors() as exc:
@@ -637,23 +648,29 @@ class _LoadPlan:
             "targets": {r["target_id"] for r in self.rows["targets"]},
         }
 
-    def finish(self, before: dict[str, Any] | None) -> None:
-        """Give each row its ``values`` in the order of ``self.properties``: the fixed
-        properties, then every extra column this load or the stored graph has (one the
-        source lacks is sent as None, which removes a stale property)."""
+    def finish(self, before: dict[str, Any] | None, *, defer: Sequence[str] = ()) -> None:
+        """Fix ``self.properties``: the fixed properties, then every extra column this load
+        or the stored graph has (one the source lacks is sent as None, which removes a stale
+        property); give each row its ``values`` in that order, except the rows of the tables
+        in ``defer`` (``fill_values`` does those later)."""
         self.properties = {}
         for table, fixed in _FIXED_PROPERTIES.items():
             extras = set(extra_columns(table, self.dataset.table(table)))
             if before is not None:
                 extras |= set(before.get(f"extras_{table}", []))
-            props = [*fixed, *sorted(extras)]
-            self.properties[table] = props
-            rows = self.rows[table]
-            cols = self._columns[table]
-            absent = [None] * len(rows)
-            for row, values in zip(rows, zip(*(cols.get(c, absent) for c in props),
-                                             strict=True), strict=True):
-                row["values"] = list(values)
+            self.properties[table] = [*fixed, *sorted(extras)]
+            if table not in defer:
+                self.fill_values(table)
+
+    def fill_values(self, table: str) -> None:
+        """Set ``values`` of every row of ``table`` from its columns (after ``finish``)."""
+        props = self.properties[table]
+        rows = self.rows[table]
+        cols = self._columns[table]
+        absent = [None] * len(rows)
+        for row, values in zip(rows, zip(*(cols.get(c, absent) for c in props), strict=True),
+                               strict=True):
+            row["values"] = list(values)
 
     def stale_links(
         self, stored: dict[str, list[dict[str, Any]]]
