@@ -34,6 +34,7 @@ import pytest
 
 import dashboard.app as dashboard_app
 from stakeholder_graph import cli
+from tests.dashboard.data import post_overview_update
 
 AUTH_ENV = dashboard_app.AUTH_ENV
 SECRET = "pw-" + "Zq9xK7-never-print-me"
@@ -241,29 +242,9 @@ def test_the_console_script_exists_for_the_subprocess_tests() -> None:
 
 # --- the dashboard while Neo4j goes away and comes back ---------------------------------------
 
-_OVERVIEW_OUTPUTS = ("OV_KPI_PARTNERS", "OV_KPI_COUNTRIES", "OV_KPI_REGIONS", "OV_KPI_SOUTH",
-                     "OV_KPI_SECTORS")
-
-
 def _overview_kpis(client: Any) -> str:
-    """POST the overview's KPI callback as the browser does; the response text."""
-    from dashboard import ids
-
-    outputs = [(getattr(ids, name), "children") for name in _OVERVIEW_OUTPUTS]
-    outputs += [(i, "figure") for i in (ids.OV_MAP, ids.OV_REACH, ids.OV_SECTORS, ids.OV_REGIONS)]
-    outputs += [(ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
-                (ids.OV_SCORECARD + "-table", "data"), (ids.OV_GAPS, "data"),
-                (ids.OV_SUMMARY, "children")]
-    payload = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": ids.OV_DATE, "property": "date", "value": "2024-06-30"},
-                   {"id": ids.OV_PROGRAM, "property": "value", "value": None}],
-        "changedPropIds": [f"{ids.OV_DATE}.date"],
-        "state": [],
-    }
-    response = client.post("/_dash-update-component", json=payload)
-    text = response.get_data(as_text=True)
+    """POST the overview's callback as the browser does; the response text."""
+    text = post_overview_update(client)
     assert "Traceback" not in text
     return text
 

@@ -266,3 +266,24 @@ def small_dataset() -> Dataset:
         targets=targets,
         source="tests/dashboard small",
     )
+
+
+def post_overview_update(client, as_of: str = "2024-06-30") -> str:  # type: ignore[no-untyped-def]
+    """POST the overview page's callback as the browser does; return the response text."""
+    from dashboard import ids
+
+    outputs = [(i, "children") for i in (ids.OV_KPI_PARTNERS, ids.OV_KPI_COUNTRIES,
+                                         ids.OV_KPI_REGIONS, ids.OV_KPI_SOUTH, ids.OV_KPI_SECTORS)]
+    outputs += [(i, "figure") for i in (ids.OV_MAP, ids.OV_REACH, ids.OV_SECTORS, ids.OV_REGIONS)]
+    outputs += [(ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
+                (ids.OV_SCORECARD + "-table", "data"), (ids.OV_GAPS, "data"),
+                (ids.OV_SUMMARY, "children")]
+    payload = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": ids.OV_DATE, "property": "date", "value": as_of},
+                   {"id": ids.OV_PROGRAM, "property": "value", "value": None}],
+        "changedPropIds": [f"{ids.OV_DATE}.date"],
+        "state": [],
+    }
+    return str(client.post("/_dash-update-component", json=payload).get_data(as_text=True))

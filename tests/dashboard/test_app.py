@@ -20,7 +20,7 @@ from dashboard.app import (
 )
 from graph.memory import MemoryStore
 from stakeholder_graph.errors import StakeholderGraphError, StoreError
-from tests.dashboard.data import small_dataset
+from tests.dashboard.data import post_overview_update, small_dataset
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +114,7 @@ def test_failing_callback_returns_a_friendly_alert_not_a_traceback(store):
     app = create_app(Broken(small_dataset()))
     client = app.server.test_client()
     client.get("/")
-    outputs = [(ids.OV_KPI_PARTNERS, "children"), (ids.OV_KPI_COUNTRIES, "children"),
-               (ids.OV_KPI_REGIONS, "children"), (ids.OV_KPI_SOUTH, "children"),
-               (ids.OV_KPI_SECTORS, "children"), (ids.OV_MAP, "figure"),
-               (ids.OV_REACH, "figure"), (ids.OV_SECTORS, "figure"), (ids.OV_REGIONS, "figure"),
-               (ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
-               (ids.OV_SCORECARD + "-table", "data"), (ids.OV_GAPS, "data"),
-               (ids.OV_SUMMARY, "children")]
-    payload = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": ids.OV_DATE, "property": "date", "value": "2024-06-30"},
-                   {"id": ids.OV_PROGRAM, "property": "value", "value": None}],
-        "changedPropIds": [f"{ids.OV_DATE}.date"],
-        "state": [],
-    }
-    response = client.post("/_dash-update-component", json=payload)
-    text = response.get_data(as_text=True)
+    text = post_overview_update(client)
     assert "secret internal detail" not in text
     assert "Traceback" not in text
     assert "Something went wrong" in text
