@@ -521,12 +521,7 @@ def stop(home: Path, *, timeout: float = STOP_TIMEOUT_S) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _wait_gone(pid, 10.0)
-    child = _CHILDREN.pop(pid, None)
-    if child is not None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=5)
-    with contextlib.suppress(OSError):
-        _pid_file(home).unlink()
+    _forget(home, pid)
     return True
 
 
@@ -539,10 +534,15 @@ def kill(home: Path) -> bool:
     with contextlib.suppress(ProcessLookupError):
         os.kill(running.pid, signal.SIGKILL)
     _wait_gone(running.pid, 10.0)
-    child = _CHILDREN.pop(running.pid, None)
+    _forget(home, running.pid)
+    return True
+
+
+def _forget(home: Path, pid: int) -> None:
+    """Reap our own child (no zombie) and remove the pid file once the JVM is gone."""
+    child = _CHILDREN.pop(pid, None)
     if child is not None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=5)
     with contextlib.suppress(OSError):
         _pid_file(home).unlink()
-    return True
