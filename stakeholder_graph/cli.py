@@ -21,6 +21,8 @@ from typer._click.exceptions import BadParameter, ClickException, UsageError
 
 from stakeholder_graph import __version__
 from stakeholder_graph.errors import DataError, RequestError, StakeholderGraphError
+from stakeholder_graph.neo4j_cli import load, neo4j_app
+from stakeholder_graph.plan_cli import plan
 
 app = typer.Typer(
     name="stakeholder-graph",
@@ -203,24 +205,10 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8050, min_cell: MinCellOpt
     _serve(open_store(Path("demo")), host=host, port=port, min_cell=min_cell)
 
 
-def _register_optional() -> None:
-    # Commands that live in their own modules; each registers itself when present.
-    try:
-        from stakeholder_graph.neo4j_cli import load, neo4j_app
-    except ImportError:
-        pass
-    else:
-        app.add_typer(neo4j_app, name="neo4j", help="Run a local Neo4j Community server.")
-        app.command("load")(load)
-    try:
-        from stakeholder_graph.plan_cli import plan
-    except ImportError:
-        pass
-    else:
-        app.command("plan")(plan)
-
-
-_register_optional()
+# Commands that live in their own modules, mounted here so there is one command line.
+app.add_typer(neo4j_app, name="neo4j", help="Run a local Neo4j Community server.")
+app.command("load")(load)
+app.command("plan")(plan)
 
 
 def print_error(error: StakeholderGraphError) -> None:
