@@ -15,7 +15,7 @@ Conventions, the same in every table so that both stores round-trip exactly:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,6 +228,8 @@ class Dataset:
     def counts(self) -> dict[str, int]:
         return {name: len(self.table(name)) for name in TABLES}
 
+    def partner_names(self) -> Mapping[str, str]:
+        return dict(zip(self.partners["partner_id"], self.partners["name"], strict=True))
 
 
 def extra_columns(table: str, frame: pd.DataFrame) -> list[str]:
