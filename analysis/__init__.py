@@ -1,4 +1,4 @@
-"""Pure analysis over a :class:`graph.model.Dataset`: snapshot, diversity, gaps, reach, report.
+"""Pure analysis over a :class:`core.model.Dataset`: snapshot, diversity, gaps, reach, report.
 
 The public functions are re-exported here; each lives in one module per measure family
 (``analysis.snapshot``, ``analysis.diversity``, ``analysis.gaps``...); the modules themselves

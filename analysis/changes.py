@@ -23,8 +23,8 @@ import pandas as pd
 from analysis.diversity import membership_totals
 from analysis.gaps import DEFAULT_DIMENSIONS, group_gaps
 from analysis.snapshot import DateLike, active_partners, events_in_window, to_timestamp
-from graph.model import Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import Dataset
 
 __all__ = ["Changes", "changes"]
 

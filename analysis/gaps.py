@@ -49,7 +49,7 @@ from scipy import stats
 
 from analysis.diversity import composition, group_baselines, group_compositions
 from analysis.snapshot import DateLike
-from graph.model import Dataset
+from core.model import Dataset
 
 __all__ = [
     "DEFAULT_DIMENSIONS",

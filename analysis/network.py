@@ -23,7 +23,7 @@ degree 0) plus everyone, Partners or Guests, who holds an active committee seat 
 event in the window. All temporal filtering goes through :mod:`analysis.snapshot`.
 
 >>> import pandas as pd
->>> from graph.model import Dataset
+>>> from core.model import Dataset
 >>> ds = Dataset.from_frames(
 ...     partners=pd.DataFrame({"partner_id": ["a", "b", "c"], "name": ["A", "B", "C"],
 ...         "sector": ["Industry", "Academic", "Industry"], "country": ["USA", "FRA", "KEN"]}),
@@ -54,7 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analysis import snapshot
-from graph.model import PARTNER, Dataset
+from core.model import PARTNER, Dataset
 
 __all__ = [
     "CoParticipation",

@@ -36,7 +36,7 @@ Rules that hold for every plan:
   plus the picks): no pick makes a country or sector exceed K.
 
 >>> import pandas as pd
->>> from graph.model import Dataset
+>>> from core.model import Dataset
 >>> ds = Dataset.from_frames(
 ...     partners=pd.DataFrame({
 ...         "partner_id": ["p1", "p2", "p3", "p4"], "name": ["A", "B", "C", "D"],
@@ -65,8 +65,8 @@ import pandas as pd
 from analysis.diversity import blau, category_label, composition, diversity
 from analysis.gaps import expected_from_targets, representation_gaps
 from analysis.snapshot import DateLike, active_partners, event_attendees, to_timestamp
-from graph.model import GUEST, PARTNER, Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import GUEST, PARTNER, Dataset
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -493,7 +493,7 @@ def what_if(
     RoomSummary
 
     >>> import pandas as pd
-    >>> from graph.model import Dataset
+    >>> from core.model import Dataset
     >>> ds = Dataset.from_frames(partners=pd.DataFrame({"partner_id": ["a", "b"],
     ...     "name": ["A", "B"], "sector": ["Industry", "Media"], "country": ["USA", "KEN"]}))
     >>> what_if(ds, ["a"], "2024-01-01", dimensions=["sector"]).gaps[0]["group"]

@@ -46,7 +46,7 @@ from analysis.snapshot import (
     events_in_window,
     to_timestamp,
 )
-from graph.model import GUEST, PARTNER, Dataset
+from core.model import GUEST, PARTNER, Dataset
 
 __all__ = ["TOP", "Reach", "gini", "reach", "top_share"]
 

@@ -49,8 +49,8 @@ from analysis.snapshot import (
     events_in_window,
     to_timestamp,
 )
-from graph.model import GUEST, Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import GUEST, Dataset
 
 __all__ = ["Report", "build_report", "group_compositions", "program_subset"]
 

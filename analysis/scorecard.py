@@ -36,7 +36,7 @@ from analysis.snapshot import (
     events_in_window,
     to_timestamp,
 )
-from graph.model import PARTNER, Dataset
+from core.model import PARTNER, Dataset
 
 __all__ = ["Scorecard", "by_program", "event_mix", "scorecard"]
 

@@ -16,7 +16,7 @@ with ``KMeans`` (fixed ``n_init``, ``random_state=seed``), ``k`` chosen by the s
 over a small range. Segments are numbered by size, largest first.
 
 >>> import pandas as pd
->>> from graph.model import Dataset
+>>> from core.model import Dataset
 >>> ds = Dataset.from_frames(
 ...     partners=pd.DataFrame({"partner_id": list("abcdef"), "name": list("ABCDEF"),
 ...         "sector": "Industry", "country": "USA"}),
@@ -44,7 +44,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from analysis import network, snapshot
-from graph.model import Dataset
+from core.model import Dataset
 
 __all__ = ["SegmentResult", "participation_profile", "segment_partners"]
 

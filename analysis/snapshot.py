@@ -17,7 +17,7 @@ Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO st
 :class:`pandas.Timestamp`; ``None`` for ``as_of`` means today.
 
 >>> import pandas as pd
->>> from graph.model import Dataset
+>>> from core.model import Dataset
 >>> ds = Dataset.from_frames(partners=pd.DataFrame({
 ...     "partner_id": ["p1", "p2", "p3"], "name": ["A", "B", "C"],
 ...     "sector": ["Industry", "Academic", "Media"], "country": ["USA", "FRA", "KEN"],
@@ -31,17 +31,15 @@ Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO st
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from graph.model import GUEST, PARTNER, Dataset
-from stakeholder_graph.errors import RequestError
-
-DateLike: TypeAlias = _dt.date | _dt.datetime | str | pd.Timestamp
+from core.errors import RequestError
+from core.model import GUEST, PARTNER, Dataset
+from core.window import DateLike, to_timestamp
 
 MEMBERSHIP_KINDS = (PARTNER, GUEST)
 
@@ -57,28 +55,6 @@ __all__ = [
     "events_in_window",
     "to_timestamp",
 ]
-
-
-def to_timestamp(value: DateLike | None, *, name: str = "as_of") -> pd.Timestamp:
-    """Turn a date-like value into a midnight :class:`pandas.Timestamp`; ``None`` is today.
-
-    Raises :class:`~stakeholder_graph.errors.RequestError` naming ``name`` when the value is
-    not a date (users type these on the command line).
-
-    >>> to_timestamp("2024-06-30")
-    Timestamp('2024-06-30 00:00:00')
-    """
-    if value is None:
-        return pd.Timestamp(_dt.date.today())
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise RequestError(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from exc
-    if pd.isna(stamp):
-        raise RequestError(f"{name} must be a date (YYYY-MM-DD), got {value!r}")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp.normalize()
 
 
 def _check_membership(membership: str | None) -> None:
@@ -170,7 +146,7 @@ def committee_members(
 ) -> pd.DataFrame:
     """Partner rows of the members of one committee on ``as_of`` (one row per partner).
 
-    Raises :class:`~stakeholder_graph.errors.RequestError` for an unknown committee id.
+    Raises :class:`~core.errors.RequestError` for an unknown committee id.
     """
     if committee_id not in set(ds.committees["committee_id"]):
         raise RequestError(f"unknown committee id {committee_id!r}")
@@ -222,7 +198,7 @@ def event_attendees(ds: Dataset, event_id: str) -> pd.DataFrame:
     """Everyone who attended ``event_id`` — Partners and Guests — as partner rows.
 
     The attendance ``role`` and ``attendees`` columns are added. Raises
-    :class:`~stakeholder_graph.errors.RequestError` for an unknown event id.
+    :class:`~core.errors.RequestError` for an unknown event id.
     """
     if event_id not in set(ds.events["event_id"]):
         raise RequestError(f"unknown event id {event_id!r}")

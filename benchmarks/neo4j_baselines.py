@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.model import Dataset
 from graph import cypher
-from graph.model import Dataset
 
 #: Rows per inner transaction of every LOAD CSV statement (the issue's figure).
 LOAD_CSV_BATCH = 10000

@@ -28,10 +28,10 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import html
 
+from core.errors import StakeholderGraphError
+from core.model import Dataset
 from dashboard import ids
-from graph.model import Dataset
 from graph.store import GraphStore
-from stakeholder_graph.errors import StakeholderGraphError
 
 log = logging.getLogger("stakeholder_graph.dashboard")
 

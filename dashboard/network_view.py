@@ -20,10 +20,10 @@ import pandas as pd
 
 from analysis import network, snapshot
 from analysis.report import program_subset
+from core.model import Dataset
 from dashboard.app import AppState
 from dashboard.elements import AGGREGATE_PREFIX, DEFAULT_MAX_ELEMENTS, build_elements, legend
 from dashboard.overview_view import cached_report
-from graph.model import Dataset
 
 COPARTICIPATION = "coparticipation"
 TWO_MODE = "two-mode"

@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 
 from analysis import snapshot
 from analysis.report import build_report
+from core.model import Dataset
 from dashboard.app import AppState
 from dashboard.components import OKABE_ITO, SEQUENTIAL, colour_map, empty_figure, percent
-from graph.model import Dataset
 
 GAP_ROWS = 8
 

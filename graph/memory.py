@@ -6,14 +6,14 @@ import time
 
 import pandas as pd
 
-from graph.model import KEYS, TABLES, Dataset
+from core.model import KEYS, TABLES, Dataset
 from graph.store import GraphStore, LoadSummary, Progress
 
 
 class MemoryStore(GraphStore):
     """An in-memory GraphStore; every command given a SOURCE path uses one.
 
-    >>> from graph.model import Dataset
+    >>> from core.model import Dataset
     >>> import pandas as pd
     >>> store = MemoryStore()
     >>> ds = Dataset.from_frames(partners=pd.DataFrame({"partner_id": ["p1"], "name": ["A"],

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.errors import DataError, Problem, StoreError
+from core.model import KEYS, LIST_COLUMNS, TABLES, Dataset, extra_columns
 from graph import cypher
-from graph.model import KEYS, LIST_COLUMNS, TABLES, Dataset, extra_columns
 from graph.store import GraphStore, LoadSummary, Progress
-from stakeholder_graph.errors import DataError, Problem, StoreError
 
 #: Rows per write transaction. Measured on a generated dataset (20,000 partners, 200
 #: committees, 15,066 memberships, 2,000 events, 191,018 attendance rows: 228k rows) loaded

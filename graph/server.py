@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stakeholder_graph.errors import StoreError
+from core.errors import StoreError
 
 #: Newest 5.26 patch Maven Central served when this was written (5.26.0 ... 5.26.30 listed).
 NEO4J_VERSION = "5.26.30"

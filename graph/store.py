@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import Dataset
-
-#: progress(step_name, done, total) — called by long operations; the CLI draws a bar.
-Progress = Callable[[str, int, int], None]
+from core.model import Dataset
+from core.progress import Progress
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from graph.model import Dataset
+from core.model import Dataset
 from loaders.countries import load_global_south_overrides
 from loaders.reader import read_source
 from loaders.validate import TABLE_NAMES, build_dataset

@@ -172,7 +172,7 @@ def load_global_south_overrides(path: Path | None = None) -> dict[str, bool]:
     """
     import csv
 
-    from stakeholder_graph.errors import DataError, Problem
+    from core.errors import DataError, Problem
 
     if path is None:
         env = os.environ.get(ENV_GLOBAL_SOUTH)

@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.store import Progress
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.progress import Progress
 
 #: First and last day of the generated history (fixed, so that output never depends on today).
 START = np.datetime64("2016-01-01", "D")

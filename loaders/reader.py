@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stakeholder_graph.errors import DataError, Problem
+from core.errors import DataError, Problem
 
 #: A single cell may hold up to this many characters; csv's default (131,072) is too small for
 #: long free-text cells, and an unbounded limit would let a broken quote swallow the whole file.

@@ -1,6 +1,6 @@
 """Validation and normalisation: raw text tables -> a Dataset, or every problem at once.
 
-Each rule below adds :class:`~stakeholder_graph.errors.Problem` entries instead of stopping, so a
+Each rule below adds :class:`~core.errors.Problem` entries instead of stopping, so a
 user fixes a spreadsheet in one pass. Nothing is built unless there are no problems at all.
 """
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.model import GUEST, PARTNER, Dataset
+from core.errors import DataError, Problem
+from core.model import GUEST, PARTNER, Dataset
 from loaders import countries
 from loaders.reader import RawTable
-from stakeholder_graph.errors import DataError, Problem
 
 
 @dataclass(frozen=True)

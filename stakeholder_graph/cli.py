@@ -19,8 +19,9 @@ import typer
 # typer 0.29 ships its own copy of click; its exceptions are the ones the app raises.
 from typer._click.exceptions import BadParameter, ClickException, UsageError
 
+from core.errors import DataError, StakeholderGraphError
 from stakeholder_graph import __version__
-from stakeholder_graph.errors import DataError, RequestError, StakeholderGraphError
+from stakeholder_graph.common import open_store, parse_day, resolve_source
 from stakeholder_graph.neo4j_cli import load, neo4j_app
 from stakeholder_graph.plan_cli import plan
 
@@ -63,40 +64,6 @@ def _root(
     ] = False,
 ) -> None:
     """Who is at the table in a multi-stakeholder network, and who is missing."""
-
-
-def parse_day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
-    except ValueError:
-        raise BadParameter(f"expected YYYY-MM-DD or YYYY-MM, got {value!r}", param_hint=option) from None
-
-
-def resolve_source(source: Path) -> Path:
-    """A path as given, or the bundled dataset of that name ('demo', 'pai')."""
-    if source.exists():
-        return source
-    from stakeholder_graph.datasets import BUNDLED, bundled_path
-
-    if str(source) in BUNDLED:
-        return bundled_path(str(source))
-    raise RequestError(f"{source}: no such file or folder (bundled datasets: {', '.join(BUNDLED)})")
-
-
-def open_store(source: Path | None, neo4j: str | None = None):  # type: ignore[no-untyped-def]
-    """The store a read command works on: the dataset at SOURCE in memory, else Neo4j."""
-    if source is not None:
-        import loaders
-        from graph.memory import MemoryStore
-
-        return MemoryStore(loaders.read_dataset(resolve_source(source)))
-    from graph.neo4j_store import Neo4jStore
-    from stakeholder_graph.settings import Neo4jSettings
-
-    settings = Neo4jSettings.from_env(uri=neo4j)
-    return Neo4jStore.connect(settings)
 
 
 @app.command()
@@ -165,8 +132,8 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same files).")] = 0,
 ) -> None:
     """Write a realistic synthetic dataset in the dataset format, for scale."""
+    from core.progress import progress_bar
     from loaders.generate import generate as make
-    from stakeholder_graph.progress import progress_bar
 
     try:
         with progress_bar("generating") as progress:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from stakeholder_graph.errors import RequestError, StakeholderGraphError
+from core.errors import RequestError, StakeholderGraphError
 
 __all__ = ["BUNDLED", "bundled_path"]
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from stakeholder_graph.errors import RequestError, StoreError
+from core.errors import RequestError, StoreError
 
 neo4j_app = typer.Typer(
     help="Run a local Neo4j Community server (jars from Maven Central, cached on first use).",
@@ -118,9 +118,9 @@ def load(
 ) -> None:
     """Validate SOURCE completely, then upsert it into Neo4j (idempotent, batched)."""
     import loaders
+    from core.progress import progress_bar
+    from core.settings import Neo4jSettings
     from graph.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
-    from stakeholder_graph.progress import progress_bar
-    from stakeholder_graph.settings import Neo4jSettings
 
     _quiet_driver_logs()
     path = _resolve(source)
@@ -139,7 +139,7 @@ def load(
 
 def _resolve(source: Path) -> Path:
     try:
-        from stakeholder_graph.cli import resolve_source
+        from stakeholder_graph.common import resolve_source
     except ImportError:  # cli.py not there: take the path as given
         if not source.exists():
             raise RequestError(f"{source}: no such file or folder") from None
@@ -149,7 +149,7 @@ def _resolve(source: Path) -> Path:
 
 def summary_text(summary: object, *, target: str, database: str | None) -> str:
     """What a load created, updated and deleted per table, and its rate."""
-    from graph.model import TABLES
+    from core.model import TABLES
     from graph.store import LoadSummary
 
     if not isinstance(summary, LoadSummary):

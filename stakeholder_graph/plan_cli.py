@@ -19,7 +19,7 @@ import typer
 # typer 0.29 ships its own copy of click; its exceptions are the ones the app raises.
 from typer._click.exceptions import BadParameter
 
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
 
 #: EVENT_ID values that mean "a convening not in the data yet" (then --date is required).
 NEW_EVENT = ("new", "-")
@@ -146,7 +146,7 @@ def plan(
     """Recommended invitees for an event, chosen so the room represents the membership."""
     # Imported here, not at the top: stakeholder_graph.cli imports this module while it loads.
     from analysis.planner import recommend
-    from stakeholder_graph.cli import open_store, parse_day
+    from stakeholder_graph.common import open_store, parse_day
 
     new = event_id is None or event_id in NEW_EVENT
     day = parse_day(date, "--date")

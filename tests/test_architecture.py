@@ -28,7 +28,7 @@ def test_ruff_is_clean() -> None:
 def test_doctests_run() -> None:
     result = run(
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules",
-        "loaders", "graph/model.py", "graph/memory.py", "analysis", "stakeholder_graph/datasets.py",
+        "core", "loaders", "graph/memory.py", "analysis", "reports", "stakeholder_graph/datasets.py",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.errors import RequestError
 from stakeholder_graph.datasets import BUNDLED, bundled_path
-from stakeholder_graph.errors import RequestError
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("partners", "committees", "memberships", "events", "attendance", "targets")

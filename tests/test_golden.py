@@ -1,7 +1,9 @@
 """Golden files: the report and plan JSON stay identical through refactoring.
 
 The files in ``tests/golden/`` were written by ``stakeholder-graph report`` and ``plan`` before
-the redesign into ``core/``, typed results and one privacy boundary. A change of behaviour that
+the redesign into ``core/``, typed results and one privacy boundary, from the copies of the
+bundled datasets in ``tests/golden/data/`` (frozen, so that the bundled data can grow without
+touching this proof). A change of behaviour that
 is meant (a new rule, a corrected figure) rewrites them on purpose with
 ``STAKEHOLDER_GRAPH_REGOLD=1 pytest tests/test_golden.py``, and the commit says why.
 """
@@ -18,15 +20,18 @@ from stakeholder_graph.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
 
+DEMO = str(GOLDEN / "data" / "demo")
+PAI = str(GOLDEN / "data" / "pai")
+
 CASES = {
-    "report_demo_2024-06-30.json": ["report", "demo", "--as-of", "2024-06-30"],
-    "report_demo_2021-12-31.json": ["report", "demo", "--as-of", "2021-12-31"],
-    "report_pai_2024-06-30.json": ["report", "pai", "--as-of", "2024-06-30"],
-    "report_pai_2020-06-30.json": ["report", "pai", "--as-of", "2020-06-30"],
+    "report_demo_2024-06-30.json": ["report", DEMO, "--as-of", "2024-06-30"],
+    "report_demo_2021-12-31.json": ["report", DEMO, "--as-of", "2021-12-31"],
+    "report_pai_2024-06-30.json": ["report", PAI, "--as-of", "2024-06-30"],
+    "report_pai_2020-06-30.json": ["report", PAI, "--as-of", "2020-06-30"],
     "plan_demo_2027-labor.json": [
-        "plan", "2027-labor-and-the-economy-convening", "demo", "--format", "json"],
+        "plan", "2027-labor-and-the-economy-convening", DEMO, "--format", "json"],
     "plan_demo_2026-safety.json": [
-        "plan", "2026-safety-critical-ai-workshop", "demo", "--format", "json"],
+        "plan", "2026-safety-critical-ai-workshop", DEMO, "--format", "json"],
 }
 
 

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import loaders
-from graph.model import Dataset
+from core.errors import DataError
+from core.model import Dataset
 from stakeholder_graph import cli
-from stakeholder_graph.errors import DataError
 
 TABLES = {
     "partners": ["partner_id", "name", "sector", "country", "joined", "left"],

@@ -34,10 +34,10 @@ import pytest
 import loaders
 from analysis.render import render
 from analysis.report import build_report
+from core.model import Dataset
 from dashboard.app import create_app
 from dashboard.representation_view import gap_rows, group_rows
 from graph.memory import MemoryStore
-from graph.model import Dataset
 from stakeholder_graph import cli
 
 PAYLOADS = [

@@ -26,9 +26,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from analysis.planner import recommend, what_if
 from analysis.snapshot import active_partners
+from core.model import GUEST, Dataset
 from dashboard.app import app_state
 from dashboard.components import OKABE_ITO, PLOT_CONFIG, empty_figure, percent, section
-from graph.model import GUEST, Dataset
 
 dash.register_page(__name__, path="/planner", name="Planner", title="Planner · Stakeholder Graph")
 

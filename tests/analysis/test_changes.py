@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.changes import changes
-from graph.model import Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import Dataset
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 

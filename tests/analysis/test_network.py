@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from analysis import network
 from analysis.network import CoParticipation
-from graph.model import Dataset
+from core.model import Dataset
 
 AS_OF = "1936-01-01"
 

@@ -10,8 +10,8 @@ import pytest
 
 from analysis.diversity import blau, composition
 from analysis.planner import DEFAULT_WEIGHTS, recommend, what_if
-from graph.model import Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import Dataset
 
 # country -> (region, global_south, name)
 PLACES = {

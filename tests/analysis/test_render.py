@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from analysis import render as render_module
 from analysis.render import render
 from analysis.report import build_report
-from graph.model import Dataset
+from core.model import Dataset
 from tests.analysis.test_snapshot import D2, tiny
 
 PAYLOADS = [

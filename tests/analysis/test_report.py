@@ -12,7 +12,7 @@ from scipy import stats
 
 from analysis.diversity import diversity
 from analysis.report import build_report, group_compositions
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 

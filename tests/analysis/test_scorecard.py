@@ -61,7 +61,7 @@ def test_a_guest_supplies_global_south_voices() -> None:
     att = ds.attendance.loc[
         ~((ds.attendance.event_id == "e3") & (ds.attendance.partner_id == "p6"))
     ]
-    from graph.model import Dataset
+    from core.model import Dataset
 
     smaller = Dataset.from_frames(
         partners=ds.partners,
@@ -90,7 +90,7 @@ def test_program_filter_and_window() -> None:
 
 def test_convenings_without_attendance_records_are_not_judged() -> None:
     ds = tiny()
-    from graph.model import Dataset
+    from core.model import Dataset
 
     # Drop e2's attendance: its room is unknown, so 2023 is judged on e1 alone.
     unknown = Dataset.from_frames(

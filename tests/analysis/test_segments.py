@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import segments
-from graph.model import Dataset
+from core.model import Dataset
 
 
 def _small() -> Dataset:

@@ -23,8 +23,8 @@ from analysis.snapshot import (
     events_in_window,
     to_timestamp,
 )
-from graph.model import Dataset
-from stakeholder_graph.errors import RequestError
+from core.errors import RequestError
+from core.model import Dataset
 
 D1 = "2023-06-30"
 D2 = "2024-06-30"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph.model import Dataset
+from core.model import Dataset
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("http://x","click")'

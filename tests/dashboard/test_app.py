@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from core.errors import StakeholderGraphError, StoreError
 from dashboard import ids
 from dashboard.app import (
     AUTH_ENV,
@@ -19,7 +20,6 @@ from dashboard.app import (
     run,
 )
 from graph.memory import MemoryStore
-from stakeholder_graph.errors import StakeholderGraphError, StoreError
 from tests.dashboard.data import post_overview_update, small_dataset
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from core.model import TABLES, Dataset
 from graph.memory import MemoryStore
-from graph.model import TABLES, Dataset
 from graph.store import GraphStore
 
 NASTY_NAMES = [

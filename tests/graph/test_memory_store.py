@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.model import Dataset
 from graph.memory import MemoryStore
-from graph.model import Dataset
 
 
 def partners(*ids: str) -> Dataset:

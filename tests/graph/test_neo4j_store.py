@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from core.errors import DataError, StoreError
+from core.model import TABLES, Dataset
+from core.settings import Neo4jSettings
 from graph import cypher, server
-from graph.model import TABLES, Dataset
 from graph.neo4j_store import Neo4jStore
-from stakeholder_graph.errors import DataError, StoreError
-from stakeholder_graph.settings import Neo4jSettings
 from tests.graph.test_conformance import _changed, tiny
 
 
@@ -471,7 +471,7 @@ def test_report_from_neo4j_equals_report_from_source(
 
 
 def test_columns_give_the_values_records_gives() -> None:
-    from graph.model import LIST_COLUMNS, extra_columns, records
+    from core.model import LIST_COLUMNS, extra_columns, records
     from graph.neo4j_store import _columns
 
     ds = tiny()

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from core.errors import StoreError
 from graph import server
-from stakeholder_graph.errors import StoreError
 
 
 def test_status_second_start_stop_and_restart(neo4j_server: Any) -> None:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import RequestError
 from loaders.generate import END, SECTORS, START, TABLE_ORDER, generate
-from stakeholder_graph.errors import RequestError
 
 HEADERS = {
     "partners": ["partner_id", "name", "sector", "country", "joined", "left", "membership",

@@ -46,7 +46,7 @@ def test_cr_only_line_endings(tmp_path: Path) -> None:
 
 
 def test_undecodable_bytes_refused(tmp_path: Path) -> None:
-    from stakeholder_graph.errors import DataError
+    from core.errors import DataError
 
     (tmp_path / "partners.csv").write_bytes(b"partner_id,name,sector,country\np1,\x81\x8d,Industry,US\n")
     with pytest.raises(DataError) as info:

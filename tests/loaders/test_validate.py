@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import loaders
-from stakeholder_graph.errors import DataError
+from core.errors import DataError
 
 PARTNERS = "partner_id,name,sector,country,joined,left\np1,Alpha,Industry,US,2016-01-01,\np2,Beta,Civil Society,Kenya,2018-05,\n"
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from stakeholder_graph.errors import StoreError
+from core.errors import StoreError
 
 if TYPE_CHECKING:
     import neo4j

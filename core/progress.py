@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.progress import (
+    Progress as RichProgress,
+)
 
-from graph.store import Progress as ProgressCallback
+#: ``progress(step, done, total)``: long work reports each step's advance through one of these;
+#: the command line draws it as a bar.
+Progress = Callable[[str, int, int], None]
 
 
 @contextmanager
-def progress_bar(title: str) -> Iterator[ProgressCallback]:
+def progress_bar(title: str) -> Iterator[Progress]:
     """Yield a ``progress(step, done, total)`` callback that draws one bar per step."""
     console = Console(stderr=True)
     columns = (
@@ -28,7 +32,7 @@ def progress_bar(title: str) -> Iterator[ProgressCallback]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
+    with RichProgress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
         tasks: dict[str, TaskID] = {}
 
         def update(step: str, done: int, total: int) -> None:
