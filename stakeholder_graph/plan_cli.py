@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,13 @@ import typer
 from typer._click.exceptions import BadParameter
 
 from core.errors import RequestError
+
+if TYPE_CHECKING:  # the CLI loads pandas and the analysis only when a command runs
+    from rich.console import Console
+
+    from analysis.gaps import Gap
+    from analysis.planner import Plan
+    from core.model import Dataset
 
 #: EVENT_ID values that mean "a convening not in the data yet" (then --date is required).
 NEW_EVENT = ("new", "-")
@@ -83,68 +91,58 @@ def parse_weights(value: str | None) -> dict[str, float] | None:
     return out
 
 
+_HIDE = {"show_default": False}
+EventArg = Annotated[str | None, typer.Argument(
+    help="The event to plan for; 'new' (or omit it) for a convening not in the data yet, "
+    "with --date and --invited.", **_HIDE)]
+SourceArg = Annotated[Path | None, typer.Argument(
+    help="Dataset: a folder of CSV files or an .xlsx workbook ('demo' / 'pai' for the "
+    "bundled ones). Omit it to read the Neo4j named by --neo4j or NEO4J_URI.", **_HIDE)]
+SizeOpt = Annotated[int, typer.Option("--size", "-n", min=1, help="How many to recommend.")]
+FormatOpt = Annotated[PlanFormat, typer.Option("--format", help="Output format.")]
+DateOpt = Annotated[str | None, typer.Option(
+    help="Date of the convening (YYYY-MM-DD); needed for a new one.", **_HIDE)]
+InvitedOpt = Annotated[str | None, typer.Option(
+    help="Draft invite list: p01,p02 or @file.csv with a partner_id column.", **_HIDE)]
+IncludeOpt = Annotated[str | None, typer.Option(
+    help="Always recommend these partners first (comma list or @file.csv).", **_HIDE)]
+ExcludeOpt = Annotated[str | None, typer.Option(
+    help="Never recommend these partners (comma list or @file.csv).", **_HIDE)]
+CountryCapOpt = Annotated[int | None, typer.Option(
+    min=1, help="At most K in the room from one country.", **_HIDE)]
+SectorCapOpt = Annotated[int | None, typer.Option(
+    min=1, help="At most K in the room from one sector.", **_HIDE)]
+FirstTimersOpt = Annotated[bool, typer.Option(
+    "--prefer-first-timers", help="Favour partners who never attended.")]
+GuestsOpt = Annotated[bool, typer.Option(
+    "--guests/--no-guests", help="Suggest Guests when no Partner closes a gap.")]
+WeightsOpt = Annotated[str | None, typer.Option(
+    help="Dimension weights, e.g. sector=1,region=1,global_south=1,country=0.5 "
+    "(the default); 0 switches one off.", **_HIDE)]
+FatigueOpt = Annotated[int, typer.Option(
+    "--fatigue-window", min=0, help="Days of attendance that count as recent.")]
+Neo4jOpt = Annotated[str | None, typer.Option(
+    "--neo4j", help="Neo4j URI (default: NEO4J_URI).", **_HIDE)]
+
+
 def plan(
-    event_id: Annotated[
-        str | None,
-        typer.Argument(
-            help="The event to plan for; 'new' (or omit it) for a convening not in the data yet, "
-            "with --date and --invited.",
-            show_default=False,
-        ),
-    ] = None,
-    source: Annotated[
-        Path | None,
-        typer.Argument(
-            help="Dataset: a folder of CSV files or an .xlsx workbook ('demo' / 'pai' for the "
-            "bundled ones). Omit it to read the Neo4j named by --neo4j or NEO4J_URI.",
-            show_default=False,
-        ),
-    ] = None,
-    size: Annotated[int, typer.Option("--size", "-n", min=1, help="How many to recommend.")] = 5,
-    fmt: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.json,
-    date: Annotated[
-        str | None,
-        typer.Option(help="Date of the convening (YYYY-MM-DD); needed for a new one.", show_default=False),
-    ] = None,
-    invited: Annotated[
-        str | None,
-        typer.Option(help="Draft invite list: p01,p02 or @file.csv with a partner_id column.",
-                     show_default=False),
-    ] = None,
-    include: Annotated[
-        str | None, typer.Option(help="Always recommend these partners first (comma list or @file.csv).",
-                                 show_default=False)
-    ] = None,
-    exclude: Annotated[
-        str | None, typer.Option(help="Never recommend these partners (comma list or @file.csv).",
-                                 show_default=False)
-    ] = None,
-    max_per_country: Annotated[
-        int | None, typer.Option(min=1, help="At most K in the room from one country.", show_default=False)
-    ] = None,
-    max_per_sector: Annotated[
-        int | None, typer.Option(min=1, help="At most K in the room from one sector.", show_default=False)
-    ] = None,
-    prefer_first_timers: Annotated[
-        bool, typer.Option("--prefer-first-timers", help="Favour partners who never attended.")
-    ] = False,
-    guests: Annotated[
-        bool, typer.Option("--guests/--no-guests", help="Suggest Guests when no Partner closes a gap.")
-    ] = True,
-    weights: Annotated[
-        str | None,
-        typer.Option(help="Dimension weights, e.g. sector=1,region=1,global_south=1,country=0.5 "
-                     "(the default); 0 switches one off.", show_default=False),
-    ] = None,
-    fatigue_window: Annotated[
-        int, typer.Option("--fatigue-window", min=0, help="Days of attendance that count as recent.")
-    ] = 365,
-    neo4j: Annotated[
-        str | None, typer.Option("--neo4j", help="Neo4j URI (default: NEO4J_URI).", show_default=False)
-    ] = None,
+    event_id: EventArg = None,
+    source: SourceArg = None,
+    size: SizeOpt = 5,
+    fmt: FormatOpt = PlanFormat.json,
+    date: DateOpt = None,
+    invited: InvitedOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    max_per_country: CountryCapOpt = None,
+    max_per_sector: SectorCapOpt = None,
+    prefer_first_timers: FirstTimersOpt = False,
+    guests: GuestsOpt = True,
+    weights: WeightsOpt = None,
+    fatigue_window: FatigueOpt = 365,
+    neo4j: Neo4jOpt = None,
 ) -> None:
     """Recommended invitees for an event, chosen so the room represents the membership."""
-    # Imported here, not at the top: stakeholder_graph.cli imports this module while it loads.
     from analysis.planner import recommend
     from stakeholder_graph.common import open_store, parse_day
 
@@ -152,50 +150,44 @@ def plan(
     day = parse_day(date, "--date")
     if new and day is None:
         raise BadParameter("a new convening needs --date (and usually --invited)", param_hint="--date")
-    chosen_weights = parse_weights(weights)
-    invited_ids = read_id_list(invited, "--invited")
-    include_ids = read_id_list(include, "--include")
-    exclude_ids = read_id_list(exclude, "--exclude")
+    options = {
+        "event_id": None if new else event_id,
+        "date": day,
+        "invited": read_id_list(invited, "--invited"),
+        "size": size,
+        "weights": parse_weights(weights),
+        "include": read_id_list(include, "--include"),
+        "exclude": read_id_list(exclude, "--exclude"),
+        "max_per_country": max_per_country,
+        "max_per_sector": max_per_sector,
+        "fatigue_window_days": fatigue_window,
+        "prefer_first_timers": prefer_first_timers,
+        "allow_guests": guests,
+    }
     with open_store(source, neo4j) as store:
         dataset = store.dataset()
     try:
-        chosen = recommend(
-            dataset,
-            event_id=None if new else event_id,
-            date=day,
-            invited=invited_ids,
-            size=size,
-            weights=chosen_weights,
-            include=include_ids,
-            exclude=exclude_ids,
-            max_per_country=max_per_country,
-            max_per_sector=max_per_sector,
-            fatigue_window_days=fatigue_window,
-            prefer_first_timers=prefer_first_timers,
-            allow_guests=guests,
-        )
+        chosen = recommend(dataset, **options)  # type: ignore[arg-type]
     except ValueError as exc:  # the planner refuses an option by name (e.g. an unknown weight)
         raise BadParameter(str(exc)) from None
-    result = chosen.to_dict()
     if fmt is PlanFormat.json:
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(chosen.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print_table(result, title=_title(dataset, result))
+        print_table(chosen, title=_title(dataset, chosen))
 
 
-def _title(dataset: Any, result: dict[str, Any]) -> str:
-    event_id = result["event_id"]
-    if event_id is None:
-        return f"Invite list for a new convening on {result['date']}"
+def _title(dataset: Dataset, chosen: Plan) -> str:
+    if chosen.event_id is None:
+        return f"Invite list for a new convening on {chosen.date}"
     names = dict(zip(dataset.events["event_id"], dataset.events["name"], strict=True))
-    return f"Invite list for {names.get(event_id, event_id)} ({event_id}, {result['date']})"
+    name = names.get(chosen.event_id, chosen.event_id)
+    return f"Invite list for {name} ({chosen.event_id}, {chosen.date})"
 
 
-def print_table(result: dict[str, Any], *, title: str, console: Any = None) -> None:
+def print_table(chosen: Plan, *, title: str, console: Console | None = None) -> None:
     """The plan as rich tables: the picks with reasons, then diversity and gaps before/after."""
     from rich.console import Console
     from rich.table import Table
-
     console = console or Console(soft_wrap=False)
     picks = Table(title=title, show_lines=True)
     picks.add_column("#", justify="right")
@@ -203,32 +195,33 @@ def print_table(result: dict[str, Any], *, title: str, console: Any = None) -> N
         picks.add_column(col)
     picks.add_column("score", justify="right")
     picks.add_column("why", overflow="fold")
-    for n, rec in enumerate(result["recommendations"], start=1):
+    for n, rec in enumerate(chosen.recommendations, start=1):
         picks.add_row(
-            str(n), rec["partner_id"], rec["name"], rec["membership"], f"{rec['score']:.3f}",
-            "; ".join(rec["reasons"]),
+            str(n), rec.partner_id, rec.name, rec.membership, f"{rec.score:.3f}",
+            "; ".join(rec.reasons),
         )
     console.print(picks)
-    before, after = result["before"], result["after"]
-    room = Table(title=f"The room: {before['size']} before, {after['size']} after")
+    before, after = chosen.before, chosen.after
+    room = Table(title=f"The room: {before.size} before, {after.size} after")
     for col in ("dimension", "Blau before", "Blau after", "gaps before", "gaps after"):
         room.add_column(col, justify="left" if col == "dimension" else "right")
-    for dim in before["diversity"]:
+    for dim in before.diversity:
         room.add_row(
             dim,
-            f"{before['diversity'][dim]['blau']:.2f}",
-            f"{after['diversity'][dim]['blau']:.2f}",
-            _gap_list(before["gaps"], dim),
-            _gap_list(after["gaps"], dim),
+            f"{before.diversity[dim]['blau']:.2f}",
+            f"{after.diversity[dim]['blau']:.2f}",
+            _gap_list(before.gaps_of(dim)),
+            _gap_list(after.gaps_of(dim)),
         )
     console.print(room)
-    if result.get("shortfall"):
-        console.print(f"Note: {result['shortfall']}.")
+    if chosen.shortfall:
+        console.print(f"Note: {chosen.shortfall}.")
 
 
-def _gap_list(gaps: list[dict[str, Any]], dimension: str) -> str:
-    labels = {"True": "Global South", "False": "Global North"} if dimension == "global_south" else {}
-    names = [labels.get(g["group"], g["group"]) for g in gaps if g["dimension"] == dimension]
+def _gap_list(gaps: Sequence[Gap]) -> str:
+    from analysis.planner.reasons import display as display_label
+
+    names = [display_label(g.dimension, g.group) for g in gaps]
     if len(names) > 4:  # many countries can be missing at once: keep the cell readable
         return ", ".join(names[:4]) + f" and {len(names) - 4} more"
     return ", ".join(names) if names else "-"

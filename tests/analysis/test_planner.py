@@ -370,8 +370,8 @@ def test_what_if_updates_composition_and_gaps():
     assert base.composition["region"] == {"Americas": 3}
     assert more.composition["region"] == {"Americas": 3, "Europe": 1}
     assert more.composition["sector"] == {"Industry": 3, "Academic": 1}
-    base_gaps = {(g["dimension"], g["group"]) for g in base.gaps}
-    more_gaps = {(g["dimension"], g["group"]) for g in more.gaps}
+    base_gaps = {(g.dimension, g.group) for g in base.gaps}
+    more_gaps = {(g.dimension, g.group) for g in more.gaps}
     assert ("region", "Europe") in base_gaps - more_gaps
     # Blau of sector: 1 - (3/4)^2 - (1/4)^2 = 0.375
     assert more.diversity["sector"]["blau"] == pytest.approx(0.375)
