@@ -103,6 +103,7 @@ def _guard(name: str, baseline: str | None, goal: tuple[str, str, float], echo: 
 def projection(opts: Options, work: Path, echo: Echo) -> list[Result]:
     import loaders
     from analysis import network
+    from benchmarks import networkx_baseline
     from loaders.generate import generate
 
     folder = work / f"data-{opts.projection_partners}"
@@ -117,9 +118,9 @@ def projection(opts: Options, work: Path, echo: Echo) -> list[Result]:
                                     samples=k or 2, seed=opts.seed)
     echo(f"ours: {cp.n_nodes} nodes, {cp.n_edges} edges in {ours_t.seconds:.2f} s")
     with Timer() as base_t:
-        base = network.projection_networkx_baseline(ds, **window, k=k, seed=opts.seed)
+        base = networkx_baseline.projection_networkx_baseline(ds, **window, k=k, seed=opts.seed)
     echo(f"networkx: {base_t.seconds:.2f} s")
-    equal = network.equal_results(ours, base)
+    equal = networkx_baseline.equal_results(ours, base)
     return [Result(
         "projection_vs_networkx", ours_t.seconds,
         "networkx bipartite.weighted_projected_graph + degree/strength/betweenness_centrality",

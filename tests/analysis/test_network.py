@@ -17,6 +17,8 @@ import scipy.sparse as sp
 
 from analysis import network
 from analysis.network import CoParticipation
+from analysis.network import community as community_module
+from benchmarks import networkx_baseline
 from core.model import Dataset
 
 AS_OF = "1936-01-01"
@@ -191,17 +193,17 @@ def test_centralities_equal_networkx_on_davis(
 
 def test_baseline_agrees_with_fast_path_exact_and_sampled(medium: Dataset) -> None:
     cp = network.coparticipation(medium, as_of="2024-06-30")
-    base = network.projection_networkx_baseline(medium, as_of="2024-06-30")
+    base = networkx_baseline.projection_networkx_baseline(medium, as_of="2024-06-30")
     ours = network.centralities(cp)
-    assert network.equal_results(ours, base)
+    assert networkx_baseline.equal_results(ours, base)
     sampled = network.centralities(cp, exact_threshold=10, samples=40, seed=3)
-    base_sampled = network.projection_networkx_baseline(medium, as_of="2024-06-30", k=40, seed=3)
+    base_sampled = networkx_baseline.projection_networkx_baseline(medium, as_of="2024-06-30", k=40, seed=3)
     assert sampled.attrs["method"] == {"betweenness": "sampled", "samples": 40, "seed": 3,
                                        "exact_threshold": 10,
                                        "exact_budget": network.EXACT_BUDGET}
-    assert network.equal_results(sampled, base_sampled)
+    assert networkx_baseline.equal_results(sampled, base_sampled)
     # The helper is not vacuous: the sampled estimate differs from the exact values.
-    assert not network.equal_results(sampled, base)
+    assert not networkx_baseline.equal_results(sampled, base)
 
 
 def test_sampled_betweenness_is_close_to_exact(medium: Dataset) -> None:
@@ -227,8 +229,8 @@ def test_exact_betweenness_is_sampled_when_it_would_cost_too_much(medium: Datase
     assert over.attrs["method"]["betweenness"] == "sampled"
     # exact_threshold still applies without a budget.
     assert unlimited.attrs["method"]["betweenness"] == "sampled"
-    base = network.projection_networkx_baseline(medium, as_of="2024-06-30", k=30, seed=2)
-    assert network.equal_results(over, base)
+    base = networkx_baseline.projection_networkx_baseline(medium, as_of="2024-06-30", k=30, seed=2)
+    assert networkx_baseline.equal_results(over, base)
 
 
 def test_sampled_betweenness_is_deterministic_per_seed(medium: Dataset) -> None:
@@ -594,7 +596,7 @@ def test_modularity_equals_networkx(davis_graph: nx.Graph, davis_cp: CoParticipa
 def test_collapsed_graph_keeps_the_full_modularity(generated_cp: CoParticipation) -> None:
     cp = generated_cp
     labels = np.random.default_rng(1).integers(0, 40, size=cp.n_nodes)
-    collapsed, vertex = network._aggregate(cp, labels)
+    collapsed, vertex = community_module._aggregate(cp, labels)
     # Each vertex on its own = the partition itself; any grouping of vertices = the merge.
     assert collapsed.modularity(np.arange(collapsed.vcount()).tolist(), weights="weight") == \
         pytest.approx(network.modularity(cp, labels), abs=1e-12)
@@ -606,7 +608,7 @@ def test_collapsed_graph_keeps_the_full_modularity(generated_cp: CoParticipation
 def test_local_moving_raises_full_graph_modularity(generated_cp: CoParticipation) -> None:
     cp = generated_cp
     start = np.random.default_rng(2).integers(0, 30, size=cp.n_nodes)
-    moved, count = network._local_moving(cp, start, resolution=1.0)
+    moved, count = community_module._local_moving(cp, start, resolution=1.0)
     assert count > 0
     assert network.modularity(cp, moved) > network.modularity(cp, start) + 0.01
     # Partners without ties keep their label.
@@ -674,10 +676,10 @@ def test_network_summary_says_when_it_used_the_backbone(generated: Dataset) -> N
     assert method["modularity_graph"] == "full"
     assert out["edges"] == cp.n_edges
     assert out["modularity"] == pytest.approx(
-        network.modularity(cp, large.nodes["community"].to_numpy()), abs=1e-12)
+        network.modularity(cp, large.frame()["community"].to_numpy()), abs=1e-12)
     # Everything but betweenness and communities is exact on the full graph either way.
     keep = ["partner_id", "degree", "strength", "ei_sector", "participation_region"]
-    pd.testing.assert_frame_equal(large.nodes[keep], exact.nodes[keep])
+    pd.testing.assert_frame_equal(large.frame()[keep], exact.frame()[keep])
     assert out["mixing"] == exact.to_dict()["mixing"]
 
 

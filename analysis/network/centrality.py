@@ -1,0 +1,141 @@
+"""Who is central: degree, strength and betweenness of every partner.
+
+Degree and strength are read from the sparse matrix (exact at any size); betweenness runs in
+igraph, exact on ordinary graphs and estimated from seeded sampled sources (networkx's estimate)
+when exact costs too much or the graph is large (then on the top-k backbone).
+
+>>> import scipy.sparse as sp, numpy as np, pandas as pd
+>>> from analysis.network.projection import CoParticipation
+>>> path = sp.csr_matrix(np.array([[0, 2, 0], [2, 0, 1], [0, 1, 0]]))
+>>> cp = CoParticipation(np.array(["a", "b", "c"], dtype=object), path, pd.Timestamp(0), None)
+>>> centralities(cp)[["degree", "strength", "betweenness"]].to_dict("list")
+{'degree': [1, 2, 1], 'strength': [2, 3, 1], 'betweenness': [0.0, 1.0, 0.0]}
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+
+from analysis.network._common import check_positive_int, row_sums
+from analysis.network.backbones import (
+    BACKBONE_EDGES,
+    backbone,
+    backbone_method,
+    check_scale,
+    uses_backbone,
+)
+from analysis.network.projection import SCALE_THRESHOLD, CoParticipation
+
+# Edge traversals (nodes x 2 x edges) exact betweenness may cost before it is sampled instead.
+EXACT_BUDGET = 2_000_000_000
+
+
+def _sampled_sources(n: int, samples: int, seed: int) -> list[int]:
+    # random.Random(seed).sample over n positions picks exactly the nodes that networkx's
+    # betweenness_centrality(G, k=samples, seed=seed) picks from list(G) when G's nodes are in
+    # partner-id order (CoParticipation.to_networkx), so both estimates agree exactly.
+    return random.Random(seed).sample(range(n), samples)
+
+
+def centralities(
+    cp: CoParticipation,
+    *,
+    exact_threshold: int = 5000,
+    samples: int = 64,
+    seed: int = 0,
+    exact_budget: int | None = EXACT_BUDGET,
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
+) -> pd.DataFrame:
+    """Degree, strength and normalised betweenness of every partner.
+
+    Parameters
+    ----------
+    cp : CoParticipation
+    exact_threshold : int, default 5000
+        Up to this many nodes betweenness is exact (Brandes, every source)...
+    exact_budget : int or None, default 2_000_000_000
+        ...provided the exact computation costs at most this many edge traversals
+        (``nodes * 2 * edges``; about ten seconds in igraph here). Co-participation graphs
+        are dense — one large conference joins every pair of its attendees — so 5,000
+        partners can hold millions of edges, and exact betweenness would then take many
+        minutes. ``None`` removes the budget (exact whenever ``nodes <= exact_threshold``).
+    samples : int, default 64
+        Otherwise, betweenness is estimated from this many source nodes drawn
+        uniformly without replacement with ``seed`` — networkx's ``k``-sample estimate, scaled
+        as networkx scales it (sources by ``1/((k-1)(n-2))``, other nodes by ``1/(k(n-2))``).
+    seed : int, default 0
+        Seed of the source sample.
+    scale_threshold : int or None, default 2_000_000
+        Above this many edges, betweenness is estimated from ``samples`` seeded sources on
+        the :func:`backbone` of at most ``backbone_edges`` edges instead of the full graph (an
+        igraph copy of a 15M-edge projection alone costs about 500 MB). It is then the
+        betweenness of the strong-tie skeleton, an estimate of who brokers between groups,
+        not the full graph's value; the method says so. Degree and strength are always exact
+        (read from the sparse matrix). ``None``: never.
+    backbone_edges : int, default 2_000_000
+        Passed to :func:`backbone` as ``max_edges``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``partner_id, degree, strength, betweenness``, rows in partner-id order.
+        ``degree`` counts neighbours, ``strength`` sums edge weights, ``betweenness`` is on
+        the unweighted graph, normalised like networkx (``2/((n-1)(n-2))`` for undirected).
+        ``frame.attrs["method"]`` says how betweenness was computed:
+        ``{"betweenness": "exact"|"sampled", "samples": k|None, "seed": seed|None,
+        "exact_threshold": ..., "exact_budget": ...}``; on a backbone also
+        ``"graph": "backbone"`` and ``"backbone": backbone_method(...)``.
+    """
+    check_positive_int("exact_threshold", exact_threshold, 0)
+    check_positive_int("samples", samples, 2)
+    if exact_budget is not None:
+        check_positive_int("exact_budget", exact_budget, 0)
+    check_scale(scale_threshold, backbone_edges)
+    n = cp.n_nodes
+    on_backbone = uses_backbone(cp, scale_threshold)
+    too_costly = exact_budget is not None and n * cp.adjacency.nnz > exact_budget
+    sampled = (n > exact_threshold or too_costly or on_backbone) and samples < n
+    graph = backbone(cp, max_edges=backbone_edges) if on_backbone else cp
+    frame = pd.DataFrame({
+        "partner_id": cp.partner_ids.astype(object),
+        "degree": np.diff(cp.adjacency.indptr).astype(np.int64),
+        "strength": row_sums(cp.adjacency),
+        "betweenness": _betweenness(graph, samples=samples if sampled else None, seed=seed),
+    })
+    frame.attrs["method"] = {
+        "betweenness": "sampled" if sampled else "exact",
+        "samples": samples if sampled else None,
+        "seed": seed if sampled else None,
+        "exact_threshold": exact_threshold,
+        "exact_budget": exact_budget,
+    }
+    if on_backbone:
+        frame.attrs["method"]["graph"] = "backbone"
+        frame.attrs["method"]["backbone"] = backbone_method(cp, max_edges=backbone_edges)
+    return frame
+
+
+def _betweenness(cp: CoParticipation, *, samples: int | None, seed: int) -> np.ndarray:
+    """Normalised unweighted betweenness, exact (``samples=None``) or from sampled sources."""
+    n = cp.n_nodes
+    betweenness = np.zeros(n, dtype=float)
+    # Fewer than three nodes: no node can lie between two others (networkx gives 0 too).
+    if n < 3 or not cp.n_edges:
+        return betweenness
+    graph = cp.shared_igraph()
+    if samples is None:
+        raw = np.asarray(graph.betweenness(directed=False), dtype=float)
+        return raw * 2.0 / ((n - 1) * (n - 2))
+    sources = _sampled_sources(n, samples, seed)
+    # igraph halves subset betweenness on undirected graphs; networkx's accumulation counts
+    # each (source, target) ordered pair, hence the factor 2.
+    raw = 2.0 * np.asarray(graph.betweenness(directed=False, sources=sources), dtype=float)
+    is_source = np.zeros(n, dtype=bool)
+    is_source[sources] = True
+    scale = np.where(is_source, 1.0 / ((samples - 1) * (n - 2)), 1.0 / (samples * (n - 2)))
+    result: np.ndarray = raw * scale
+    return result
