@@ -8,7 +8,7 @@ from pathlib import Path
 from core.model import Dataset
 from loaders.countries import load_global_south_overrides
 from loaders.reader import read_source
-from loaders.validate import TABLE_NAMES, build_dataset
+from loaders.validate import SPECS, build_dataset
 
 __all__ = ["read_dataset"]
 
@@ -22,5 +22,5 @@ def read_dataset(path: str | Path, *, global_south: Mapping[str, bool] | None = 
     """
     path = Path(path)
     overrides = dict(global_south) if global_south is not None else load_global_south_overrides()
-    tables, problems = read_source(path, TABLE_NAMES)
+    tables, problems = read_source(path, {name: spec.required for name, spec in SPECS.items()})
     return build_dataset(tables, source=str(path), problems=problems, global_south=overrides)

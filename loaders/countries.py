@@ -19,6 +19,7 @@ import difflib
 import functools
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,97 @@ def suggest(text: str) -> str | None:
     names = _known_names()
     match = difflib.get_close_matches(text.strip().casefold(), list(names), n=1, cutoff=0.8)
     return names[match[0]] if match else None
+
+
+#: Words that name no single country (a scope or a mode of work, not a place).
+NOT_PLACES = frozenset({
+    "global", "worldwide", "international", "remote", "online", "virtual", "various",
+    "multiple", "multinational", "everywhere", "n/a", "na", "none", "unknown", "tbd", "-",
+})
+
+
+@functools.lru_cache(maxsize=1)
+def _groups() -> tuple[frozenset[str], frozenset[str]]:
+    """Names of country groups (country_converter's classifications: EU, OECD, G20...) and of
+    regions (its continents and UN regions, plus the M49 regions)."""
+    data = _converter().data
+    groups = {str(c).casefold() for c in data.columns if str(c).isupper() and len(str(c)) <= 8}
+    groups |= {"european union", "eurozone", "euro area"}
+    regions = {str(v).casefold() for col in ("continent", "UNregion") for v in data[col]}
+    regions |= {r.casefold() for r in M49_REGION_OF.values()}
+    regions |= {"north america", "latin america", "middle east", "asia pacific", "apac", "emea"}
+    return frozenset(groups - {"iso2", "iso3", "un"}), frozenset(regions)
+
+
+def not_a_country(text: str) -> str | None:
+    """Why ``text`` names no single country (a message with a hint), or None.
+
+    >>> not_a_country("EU")
+    "'EU' is a group of countries, not a country: leave the cell empty (country Unknown) or give the country of the headquarters"
+    >>> not_a_country("France") is None
+    True
+    """
+    key = " ".join(text.split()).casefold()
+    groups, regions = _groups()
+    if key in NOT_PLACES:
+        kind = "not a country"
+    elif key in groups:
+        kind = "a group of countries, not a country"
+    elif key in regions:
+        kind = "a region, not a country"
+    else:
+        return None
+    return (f"{text.strip()[:40]!r} is {kind}: leave the cell empty (country Unknown) "
+            "or give the country of the headquarters")
+
+
+@functools.lru_cache(maxsize=1)
+def _names_by_iso3() -> tuple[dict[str, str], dict[str, frozenset[str]], frozenset[str]]:
+    data = _converter().data
+    short: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
+    exact: set[str] = set()
+    for iso3, iso2, name, official in zip(data["ISO3"], data["ISO2"], data["name_short"],
+                                          data["name_official"], strict=True):
+        short[str(iso3)] = str(name)
+        names.setdefault(str(iso3), set()).update({str(name).casefold(), str(official).casefold()})
+        exact |= {str(iso3).casefold(), str(iso2).casefold(), str(name).casefold(),
+                  str(official).casefold()}
+    return short, {k: frozenset(v) for k, v in names.items()}, frozenset(exact)
+
+
+@functools.lru_cache(maxsize=4096)
+def ambiguous(text: str) -> tuple[str, ...]:
+    """The countries a partial name could mean, as ``"Name (ISO3)"``, when it could mean several.
+
+    A name that is some country's own name or code is never ambiguous ("Guinea" is GIN).
+
+    >>> ambiguous("Congo")
+    ('Congo Republic (COG)', 'DR Congo (COD)')
+    >>> ambiguous("Guinea"), ambiguous("France")
+    ((), ())
+    """
+    key = " ".join(text.split()).casefold()
+    short, names, exact = _names_by_iso3()
+    if not key or len(key) > MAX_COUNTRY_CHARS or key in exact:
+        return ()
+    word = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
+    hits = sorted(iso3 for iso3, options in names.items() if any(word.search(n) for n in options))
+    if len(hits) < 2:
+        return ()
+    return tuple(f"{short[iso3]} ({iso3})" for iso3 in sorted(hits, key=lambda i: short[i]))
+
+
+def country_problem(text: str) -> str | None:
+    """Why a country cell cannot be resolved to one country (with a hint), or None."""
+    reason = not_a_country(text)
+    if reason is not None:
+        return reason
+    options = ambiguous(text)
+    if options:
+        shown = " or ".join(options[:4]) + (f" (or {len(options) - 4} more)" if len(options) > 4 else "")
+        return f"ambiguous country {text.strip()[:60]!r}: {shown}? write the ISO3 code"
+    return None
 
 
 def parse_bool(text: str) -> bool | None:

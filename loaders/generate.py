@@ -285,8 +285,9 @@ def _countries(rng: np.random.Generator) -> _Countries:
 
 
 def _country_weights(countries: _Countries, exponent: float) -> np.ndarray:
-    weights = 1.0 / countries.rank.astype(float) ** exponent
-    return weights / weights.sum()
+    weights: np.ndarray = 1.0 / countries.rank.astype(float) ** exponent
+    total = float(weights.sum())
+    return weights / total
 
 
 # --- names -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 from core.errors import DataError, Problem
 from core.model import GUEST, PARTNER, Dataset
 from loaders import countries
-from loaders.reader import RawTable
+from loaders.table import RawTable
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,45 @@ def parse_date(text: str) -> dt.date | str:
     """
     match = _DATE.match(text.strip())
     if not match:
+        serial = _serial_hint(text.strip())
+        if serial:
+            return serial
         return f"not a date: {text.strip()[:40]!r} (expected YYYY-MM-DD or YYYY-MM)"
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     try:
         return dt.date(year, month, day)
     except ValueError:
         return f"impossible date {text.strip()[:40]}"
+
+
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+#: Excel serial numbers of 1950-01-01 and 2100-01-01: a five-digit number in this range in a
+#: date column is almost surely a date cell exported as a number.
+_SERIAL_RANGE = (18264, 73051)
+
+
+def _serial_hint(text: str) -> str | None:
+    """The message for an Excel serial number written as text, or None.
+
+    >>> _serial_hint("42759")
+    "not a date: '42759' is an Excel serial number for 2017-01-24: write 2017-01-24 (YYYY-MM-DD), or format the cell as a date"
+    """
+    if not _SERIAL.match(text) or not _SERIAL_RANGE[0] <= float(text) < _SERIAL_RANGE[1]:
+        return None
+    from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
+
+    day = from_excel(float(text), WINDOWS_EPOCH).date().isoformat()
+    return (f"not a date: {text!r} is an Excel serial number for {day}: write {day} "
+            "(YYYY-MM-DD), or format the cell as a date")
+
+
+def id_key(text: str) -> str:
+    """The identity of an id: ids equal after Unicode NFKC and case folding are one id.
+
+    >>> id_key("P1") == id_key("p1"), id_key("\uff50\uff11") == id_key("p1")
+    (True, True)
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def label_key(text: str) -> str:
@@ -103,6 +137,8 @@ class _Builder:
         }
         self.frames: dict[str, pd.DataFrame] = {}
         self.index: dict[str, dict[str, int]] = {}  # table -> id -> line of first occurrence
+        self.id_spellings: dict[str, dict[str, str]] = {}  # table -> id_key -> first spelling
+        self.incomplete: set[str] = set()  # tables whose reading stopped early
 
     def add(self, table: RawTable, line: int, column: str, message: str) -> None:
         self.problems.append(table.where(line, column, message))
@@ -132,15 +168,33 @@ class _Builder:
     def ids(self, table: RawTable, name: str) -> list[str]:
         values = self.required(table, name)
         first: dict[str, int] = {}
+        spelt: dict[str, tuple[str, int]] = {}  # id_key -> (first spelling, its line)
         for line, value in zip(table.lines, values, strict=True):
             if not value:
                 continue
             if value in first:
                 self.add(table, line, name, f"duplicate {name} {value!r} (first at line {first[value]})")
+                continue
+            other = spelt.get(id_key(value))
+            if other is not None:
+                self.add(table, line, name, f"{name} {value!r} differs from {other[0]!r} (line "
+                         f"{other[1]}) only in case or Unicode form: they would be one id; "
+                         "give distinct ids or the same spelling")
             else:
-                first[value] = line
+                spelt[id_key(value)] = (value, line)
+            first[value] = line
         self.index[table.name] = first
+        self.id_spellings[table.name] = {k: v for k, (v, _line) in spelt.items()}
         return values
+
+    def single(self, table: RawTable, name: str, values: list[str]) -> list[str]:
+        """Refuse a second value in a single-valued column (it would be counted as a new label)."""
+        for line, value in zip(table.lines, values, strict=True):
+            if ";" in value:
+                self.add(table, line, name, f"two values in one cell ({value[:60]!r}): {name} "
+                         f"holds one value; record another in an extra column (e.g. {name}_2), "
+                         "which is kept as a property")
+        return [v.split(";")[0].strip() if ";" in v else v for v in values]
 
     def dates(self, table: RawTable, name: str, *, required: bool = False) -> list[dt.date | None]:
         raw = self.required(table, name) if required else self.column(table, name)
@@ -157,8 +211,12 @@ class _Builder:
                 out.append(parsed)
         return out
 
-    def labelled(self, table: RawTable, name: str, family: str, *, required: bool = False) -> list[str]:
+    def labelled(
+        self, table: RawTable, name: str, family: str, *, required: bool = False, one: bool = False,
+    ) -> list[str]:
         raw = self.required(table, name) if required else self.column(table, name)
+        if one:
+            raw = self.single(table, name, raw)
         labels = self.labels[family]
         return [labels.canonical(v) for v in raw]
 
@@ -174,7 +232,12 @@ class _Builder:
         self, table: RawTable, raw: list[str], *, overrides: list[bool | None] | None = None
     ) -> dict[str, list[object]]:
         out: dict[str, list[object]] = {k: [] for k in ("country", "country_name", "region", "subregion", "global_south")}
+        raw = self.single(table, "country", raw)
         for i, (line, value) in enumerate(zip(table.lines, raw, strict=True)):
+            reason = countries.country_problem(value) if value else None
+            if reason is not None:
+                self.add(table, line, "country", reason)
+                value = ""
             country = countries.resolve(value, self.global_south) if value else None
             if value and country is None:
                 hint = countries.suggest(value)
@@ -216,12 +279,15 @@ class _Builder:
             if values:
                 self.add(table, 0, column, f"refers to {target} but there is no {target} table")
             return
-        if target not in self.index:
-            return  # the table is there but unusable (its own problems are reported)
+        if target not in self.index or target in self.incomplete:
+            return  # unusable or partly read: its own problems are reported, not their echoes
         known = self.index[target]
+        spellings = self.id_spellings.get(target, {})
         for line, value in zip(table.lines, values, strict=True):
             if value and value not in known:
-                self.add(table, line, column, f"unknown {column[:-3]} {value!r}: not in {target}")
+                near = spellings.get(id_key(value))
+                hint = f" (ids match exactly: did you mean {near!r}?)" if near else ""
+                self.add(table, line, column, f"unknown {column[:-3]} {value!r}: not in {target}{hint}")
 
     def unique_rows(self, table: RawTable, keys: list[list[object]], what: str) -> None:
         first: dict[tuple[object, ...], int] = {}
@@ -239,14 +305,14 @@ class _Builder:
         cols: dict[str, list[object]] = {
             "partner_id": list(self.ids(t, "partner_id")),
             "name": list(self.required(t, "name")),
-            "sector": list(self.labelled(t, "sector", "sector", required=True)),
+            "sector": list(self.labelled(t, "sector", "sector", required=True, one=True)),
         }
         # An unknown country may be left empty: the partner counts in totals, in no country.
         raw_country = self.column(t, "country")
         joined, left = self.dates(t, "joined"), self.dates(t, "left")
         self.order(t, joined, left, ("joined", "left"))
         membership: list[object] = []
-        for line, value in zip(t.lines, self.column(t, "membership"), strict=True):
+        for line, value in zip(t.lines, self.single(t, "membership", self.column(t, "membership")), strict=True):
             key = value.casefold()
             if key in ("", "partner"):
                 membership.append(PARTNER)
@@ -270,7 +336,7 @@ class _Builder:
         cols: dict[str, list[object]] = {
             "committee_id": list(self.ids(t, "committee_id")),
             "name": list(self.required(t, "name")),
-            "program": list(self.labelled(t, "program", "program")),
+            "program": list(self.labelled(t, "program", "program", one=True)),
             "kind": list(self.labelled(t, "kind", "committee_kind")),
         }
         cols.update(self.extras(t))
@@ -430,7 +496,44 @@ def _number(text: str, kind: Callable[[str], float | int]) -> float | int | None
 
 def _names_table(label: str, table: str) -> bool:
     label = label.casefold()
-    return Path(label).stem == table or label.endswith(f"[{table}]")
+    return Path(label).stem.strip() == table or label.replace(" ]", "]").endswith(f"[{table}]")
+
+
+#: Shown per cause (same file, column and message but for quoted values and numbers) before
+#: the rest are summed up in one line.
+KEEP_PER_CAUSE = 3
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|\d[\d,.:-]*")
+
+
+def collapse(problems: list[Problem], keep: int = KEEP_PER_CAUSE) -> list[Problem]:
+    """At most ``keep`` problems per cause and file, then one "… and N more rows like this".
+
+    >>> rows = [Problem("e.csv", n, "date", f"not a date: '{n}'") for n in range(2, 12)]
+    >>> [str(p) for p in collapse(rows)][-2:]
+    ["e.csv:4: date: not a date: '4'", 'e.csv:5: date: … and 7 more rows like this (up to line 11)']
+    """
+    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    for problem in sorted(problems):
+        key = (problem.file, problem.column, _VARYING.sub("…", problem.message))
+        groups.setdefault(key, []).append(problem)
+    out: list[Problem] = []
+    for group in groups.values():
+        out.extend(group[:keep])
+        rest = group[keep:]
+        if len(rest) == 1:
+            out.append(rest[0])
+        elif rest:
+            out.append(Problem(rest[0].file, rest[0].line, rest[0].column,
+                               f"… and {len(rest)} more rows like this (up to line {rest[-1].line})"))
+    return out
+
+
+def _with_notes(problems: list[Problem], tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Say where the header was found, in each file that has problems (line numbers follow it)."""
+    files = {p.file for p in problems}
+    notes = [Problem(t.label, t.header_line, "-", t.note)
+             for t in tables.values() if t.note and t.label in files]
+    return problems + notes
 
 
 def build_dataset(
@@ -440,15 +543,24 @@ def build_dataset(
     problems: list[Problem] | None = None,
     global_south: Mapping[str, bool] | None = None,
 ) -> Dataset:
-    """Validate raw tables and build a Dataset; raise DataError listing every problem."""
+    """Validate raw tables and build a Dataset; raise DataError listing every problem.
+
+    Repeated problems of one cause are collapsed (:func:`collapse`), so the first cause is not
+    buried under its echoes.
+    """
     builder = _Builder(global_south)
     if problems:
         builder.problems.extend(problems)
-    unreadable = any(_names_table(p.file, "partners") for p in builder.problems)
-    if "partners" not in tables and not unreadable:
+    # A table that exists but could not be read is "present": its rows are unknown, so
+    # references to it are not checked (they would all fail) and it is not called missing.
+    unreadable = {name for name in TABLE_NAMES
+                  if any(_names_table(p.file, name) for p in builder.problems)}
+    if "partners" not in tables and "partners" not in unreadable:
         builder.problems.append(Problem(source or "dataset", 0, "partners", "missing required table partners"))
+    builder.incomplete = {name for name, t in tables.items() if not t.complete}
+    builder.incomplete |= unreadable - set(tables)
     usable = {name: t for name, t in tables.items() if builder.check_columns(t)}
-    present = {name: name in tables for name in TABLE_NAMES}
+    present = {name: name in tables or name in unreadable for name in TABLE_NAMES}
     for name in ("partners", "committees", "events"):
         if name in usable:
             getattr(builder, name)(usable[name])
@@ -458,5 +570,5 @@ def build_dataset(
     if "targets" in usable:
         builder.targets(usable["targets"])
     if builder.problems:
-        raise DataError(builder.problems)
+        raise DataError(collapse(_with_notes(builder.problems, tables)))
     return Dataset.from_frames(source=source, **builder.frames)
