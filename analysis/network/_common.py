@@ -14,13 +14,34 @@ True
 from __future__ import annotations
 
 import math
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
 # Stored entries handled at once by the row-block loops.
 BLOCK_ENTRIES = 1 << 21
+
+# igraph draws from one process-wide generator; seeding it for one call must not race with
+# another thread (dashboard callbacks) doing the same.
+_IGRAPH_RNG_LOCK = threading.Lock()
+
+
+@contextmanager
+def seeded_igraph(seed: int) -> Iterator[None]:
+    """igraph's generator seeded with ``seed`` for the calls inside the block only (Louvain's
+    order, ARPACK's start vector), so equal seeds give equal results to the last digit."""
+    with _IGRAPH_RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)
 
 
 def check_positive_int(name: str, value: int, minimum: int) -> None:

@@ -15,11 +15,13 @@ when exact costs too much or the graph is large (then on the top-k backbone).
 from __future__ import annotations
 
 import random
+from typing import Any
 
+import igraph as ig
 import numpy as np
 import pandas as pd
 
-from analysis.network._common import check_positive_int, row_sums
+from analysis.network._common import check_positive_int, row_sums, seeded_igraph
 from analysis.network.backbones import (
     BACKBONE_EDGES,
     backbone,
@@ -139,3 +141,132 @@ def _betweenness(cp: CoParticipation, *, samples: int | None, seed: int) -> np.n
     scale = np.where(is_source, 1.0 / ((samples - 1) * (n - 2)), 1.0 / (samples * (n - 2)))
     result: np.ndarray = raw * scale
     return result
+
+
+# PageRank's damping factor: the probability the random walk follows a tie (Gephi's and
+# networkx's default).
+DAMPING = 0.85
+
+
+def largest_component(graph: ig.Graph) -> np.ndarray:
+    """Vertex indices of the largest connected component, sorted (ties: the component holding
+    the smallest index, so the choice does not depend on igraph's numbering of components)."""
+    if graph.vcount() == 0:
+        return np.zeros(0, dtype=np.int64)
+    labels = np.asarray(graph.connected_components().membership, dtype=np.int64)
+    sizes = np.bincount(labels)
+    first = np.full(len(sizes), len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    best = int(np.lexsort((first, -sizes))[0])
+    return np.flatnonzero(labels == best)
+
+
+def _closeness(graph: ig.Graph, *, samples: int | None, seed: int) -> np.ndarray:
+    """Unweighted closeness of a connected graph: ``(n - 1) / sum of distances`` (networkx's),
+    or from ``samples`` seeded sources: ``k / sum of distances to the k sources`` (a node's
+    own distance left out)."""
+    n = graph.vcount()
+    if n < 2:
+        return np.full(n, np.nan)
+    if samples is None or samples >= n:
+        return np.asarray(graph.closeness(normalized=True), dtype=float)
+    sources = _sampled_sources(n, samples, seed)
+    distances = np.asarray(graph.distances(source=sources), dtype=float)
+    counted = np.full(n, float(samples))
+    counted[sources] -= 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result: np.ndarray = counted / distances.sum(axis=0)
+    return result
+
+
+def _eigenvector(graph: ig.Graph, seed: int) -> np.ndarray:
+    """Weighted eigenvector centrality of a connected graph, scaled so the maximum is 1."""
+    if graph.ecount() == 0:
+        return np.full(graph.vcount(), np.nan)
+    # ARPACK starts from a random vector: seeded, the last digits repeat run to run.
+    with seeded_igraph(seed):
+        values = np.asarray(graph.eigenvector_centrality(weights="weight"), dtype=float)
+    scaled: np.ndarray = values / values.max()
+    return scaled
+
+
+def structure(
+    cp: CoParticipation,
+    *,
+    sampled: bool = False,
+    samples: int = 64,
+    seed: int = 0,
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
+) -> pd.DataFrame:
+    """Eigenvector, PageRank, closeness and k-core of every partner (Gephi's measures).
+
+    Parameters
+    ----------
+    cp : CoParticipation
+    sampled : bool, default False
+        Estimate closeness from ``samples`` seeded sources (what :func:`centralities` does to
+        betweenness when exact costs too much; pass its decision).
+    samples, seed : int
+        The sources of the closeness estimate (the same draw as sampled betweenness).
+    scale_threshold, backbone_edges : int
+        Above ``scale_threshold`` edges every measure here runs on the top-k backbone, as
+        betweenness does; the method says so.
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id, eigenvector, pagerank, closeness, kcore`` in partner-id order.
+        ``eigenvector`` (weighted, maximum 1) and ``closeness`` (unweighted, networkx's
+        ``closeness_centrality``) are computed on the largest connected component and are NaN
+        elsewhere: both are undefined across components. ``pagerank`` (weighted, damping
+        0.85, sums to 1) and ``kcore`` (core number, unweighted) cover every partner.
+        ``frame.attrs["method"]`` describes each.
+
+    >>> import scipy.sparse as sp
+    >>> star = sp.csr_matrix(np.array([[0, 1, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]))
+    >>> cp = CoParticipation(np.array(list("abcd"), dtype=object), star, pd.Timestamp(0), None)
+    >>> out = structure(cp)
+    >>> out["closeness"].tolist(), out["kcore"].tolist()
+    ([1.0, 0.6666666666666666, 0.6666666666666666, nan], [1, 1, 1, 0])
+    """
+    check_positive_int("samples", samples, 2)
+    check_scale(scale_threshold, backbone_edges)
+    on_backbone = uses_backbone(cp, scale_threshold)
+    graph = (backbone(cp, max_edges=backbone_edges) if on_backbone else cp).shared_igraph()
+    n = cp.n_nodes
+    members = largest_component(graph)
+    core = graph.induced_subgraph(members.tolist())
+    eigenvector = np.full(n, np.nan)
+    closeness = np.full(n, np.nan)
+    eigenvector[members] = _eigenvector(core, seed)
+    closeness[members] = _closeness(core, samples=samples if sampled else None, seed=seed)
+    pagerank = (np.asarray(graph.pagerank(weights="weight", damping=DAMPING), dtype=float)
+                if n else np.zeros(0))
+    frame = pd.DataFrame({
+        "partner_id": cp.partner_ids.astype(object),
+        "eigenvector": eigenvector,
+        "pagerank": pagerank,
+        "closeness": closeness,
+        "kcore": np.asarray(graph.coreness(), dtype=np.int64) if n else np.zeros(0, np.int64),
+    })
+    frame.attrs["method"] = _structure_method(n, len(members), sampled=sampled and
+                                              samples < len(members), samples=samples, seed=seed)
+    if on_backbone:
+        frame.attrs["method"]["structure_graph"] = "backbone"
+    return frame
+
+
+def _structure_method(n: int, component: int, *, sampled: bool, samples: int, seed: int
+                      ) -> dict[str, Any]:
+    """The ``method`` entries of :func:`structure`."""
+    return {
+        "eigenvector": "weighted, on the largest connected component (others null), "
+                       "scaled so the maximum is 1 (igraph eigenvector_centrality)",
+        "pagerank": f"weighted, damping {DAMPING}, every partner, sums to 1 (igraph PRPACK)",
+        "closeness": ("unweighted, on the largest connected component (others null): "
+                      + (f"inverse mean distance to {samples} sampled sources (seed {seed})"
+                         if sampled else "(n - 1) / sum of distances, exact")),
+        "kcore": "core number (largest k such that the partner is in the k-core), unweighted",
+        "largest_component": {"nodes": component, "of": n},
+    }

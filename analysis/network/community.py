@@ -16,8 +16,6 @@ own steps on the full sparse graph (:func:`communities` says how).
 from __future__ import annotations
 
 import math
-import random
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +30,7 @@ from analysis.network._common import (
     json_float,
     row_blocks,
     row_sums,
+    seeded_igraph,
 )
 from analysis.network.backbones import (
     BACKBONE_EDGES,
@@ -49,11 +48,6 @@ COMMUNITY_ALGORITHMS = {
     "leiden": "igraph community_leiden (modularity, until stable), weighted",
 }
 COMMUNITY_ALGORITHM = COMMUNITY_ALGORITHMS["louvain"]
-
-# igraph draws from one process-wide generator; seeding it for one call must not race with
-# another thread (dashboard callbacks) doing the same.
-_IGRAPH_RNG_LOCK = threading.Lock()
-
 
 def modularity(cp: CoParticipation, membership: np.ndarray, *, resolution: float = 1.0
                ) -> float | None:
@@ -219,17 +213,13 @@ def relabel_by_size(raw: np.ndarray) -> np.ndarray:
 
 def _cluster(graph: ig.Graph, *, seed: int, resolution: float, algorithm: str) -> np.ndarray:
     """Seeded igraph clustering of ``graph`` (edge attribute ``weight``), raw labels."""
-    with _IGRAPH_RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            if algorithm == "leiden":
-                clustering = graph.community_leiden(
-                    objective_function="modularity", weights="weight",
-                    resolution=resolution, n_iterations=-1)
-            else:
-                clustering = graph.community_multilevel(weights="weight", resolution=resolution)
-        finally:
-            ig.set_random_number_generator(random)
+    with seeded_igraph(seed):
+        if algorithm == "leiden":
+            clustering = graph.community_leiden(
+                objective_function="modularity", weights="weight",
+                resolution=resolution, n_iterations=-1)
+        else:
+            clustering = graph.community_multilevel(weights="weight", resolution=resolution)
     return np.asarray(clustering.membership, dtype=np.int64)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import snapshot
 from analysis.network._common import check_positive_int, json_float, plain
 from analysis.network.backbones import BACKBONE_EDGES, uses_backbone
-from analysis.network.centrality import EXACT_BUDGET, centralities
+from analysis.network.centrality import EXACT_BUDGET, centralities, structure
 from analysis.network.community import Communities, communities
 from analysis.network.mixing import bridging, mixing_matrix
 from analysis.network.projection import SCALE_THRESHOLD, CoParticipation, coparticipation
@@ -36,6 +36,10 @@ class NodeMeasures:
     community: int
     ei: Mapping[str, float | None]
     participation: Mapping[str, float | None]
+    eigenvector: float | None = None
+    pagerank: float | None = None
+    closeness: float | None = None
+    kcore: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +50,8 @@ class NodeMeasures:
         for attribute in self.ei:
             out[f"ei_{attribute}"] = self.ei[attribute]
             out[f"participation_{attribute}"] = self.participation[attribute]
+        out.update(eigenvector=self.eigenvector, pagerank=self.pagerank,
+                   closeness=self.closeness, kcore=self.kcore)
         return out
 
 
@@ -137,13 +143,15 @@ def _node_measures(nodes: pd.DataFrame, attributes: tuple[str, ...]) -> tuple[No
             community=plain(row["community"]),
             ei={a: plain(row[f"ei_{a}"]) for a in attributes},
             participation={a: plain(row[f"participation_{a}"]) for a in attributes},
+            eigenvector=plain(row["eigenvector"]), pagerank=plain(row["pagerank"]),
+            closeness=plain(row["closeness"]), kcore=plain(row["kcore"]),
         )
         for row in nodes.to_dict("records")
     )
 
 
-def _method(cp: CoParticipation, cent: pd.DataFrame, comm: Communities, *, seed: int,
-            scale_threshold: int | None) -> dict[str, Any]:
+def _method(cp: CoParticipation, cent: pd.DataFrame, comm: Communities, measures: pd.DataFrame,
+            *, seed: int, scale_threshold: int | None) -> dict[str, Any]:
     """The report's ``method`` of the network section."""
     large = uses_backbone(cp, scale_threshold)
     method = {
@@ -158,6 +166,7 @@ def _method(cp: CoParticipation, cent: pd.DataFrame, comm: Communities, *, seed:
         "mixing": "edge weights, each edge counted in both directions",
         "nodes": cp.n_nodes,
         "groups": cp.groups,
+        **measures.attrs["method"],
     }
     if large:
         method["betweenness_graph"] = "backbone"
@@ -221,6 +230,9 @@ def network_summary(
                         backbone_edges=backbone_edges)
     comm = communities(cp, seed=seed, algorithm=community_algorithm,
                        scale_threshold=scale_threshold, backbone_edges=backbone_edges)
+    measures = structure(cp, sampled=cent.attrs["method"]["betweenness"] == "sampled",
+                         samples=samples, seed=seed, scale_threshold=scale_threshold,
+                         backbone_edges=backbone_edges)
     # The igraph copies are the biggest objects held besides the matrix; bridging needs
     # neither them nor the backbone.
     cp.cache.clear()
@@ -228,6 +240,8 @@ def network_summary(
     nodes = cent.copy()
     nodes.insert(1, "name", names.reindex(pd.Index(cp.partner_ids)).fillna("").to_numpy())
     nodes["community"] = comm.membership
+    for column in ("eigenvector", "pagerank", "closeness", "kcore"):
+        nodes[column] = measures[column].to_numpy()
     bridges: dict[str, tuple[Bridge, ...]] = {}
     mixes: dict[str, pd.DataFrame] = {}
     for attribute in attributes:
@@ -238,6 +252,6 @@ def network_summary(
         bridges[attribute] = top_bridges(found, nodes, attribute, top)
     return NetworkResult(
         as_of=cp.as_of, since=cp.since,
-        method=_method(cp, cent, comm, seed=seed, scale_threshold=scale_threshold),
+        method=_method(cp, cent, comm, measures, seed=seed, scale_threshold=scale_threshold),
         nodes=_node_measures(nodes, attributes), edges=cp.n_edges, communities=comm,
         bridges=bridges, mixing=mixes)
