@@ -186,6 +186,7 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
     import loaders
     from analysis.diversity import group_compositions
     from benchmarks import neo4j_baselines as NB
+    from core.window import Window
     from graph import server
     from graph.neo4j_store import Neo4jStore
     from loaders.generate import generate
@@ -215,7 +216,7 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
         NB.load_csv(driver)
         NB.reset_database(driver)
         store.load(small)
-        store.group_compositions(opts.as_of, dims)
+        store.group_compositions(Window.of(as_of=opts.as_of), dims)
         group_compositions(store.dataset(), opts.as_of, dims)
         echo("warm-up done")
 
@@ -289,7 +290,7 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
         cy = pd_frame = None
         for _ in range(opts.aggregate_repeats):
             with Timer() as t:
-                cy = store.group_compositions(opts.as_of, dims)
+                cy = store.group_compositions(Window.of(as_of=opts.as_of), dims)
             ours_agg.append(t.seconds)
             with Timer() as t:
                 with Timer() as pull:

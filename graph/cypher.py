@@ -292,76 +292,11 @@ COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 
 # --------------------------------------------------------------------------- aggregation
 
-#: dimension -> (extra MATCH that binds the category, its expression) for the columns the
-#: graph holds as relationships or Country properties. Any other partner column (membership,
-#: an extra column) is read as ``p[$property]``, a list giving one category per value.
-#: A partner lacking the label (no sector, no country) is not counted, as in analysis.
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "sector": ("OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)", "s.name"),
-    "region": (
-        "OPTIONAL MATCH (p)-[:BASED_IN]->(:Country)-[:IN_REGION]->(r:Region)",
-        "r.name",
-    ),
-    "subregion": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.subregion"),
-    "country": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.iso3"),
-    "country_name": ("OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)", "c.name"),
-    # Booleans are labelled "True"/"False" like analysis.diversity.category_label does.
-    "global_south": (
-        "OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)",
-        "CASE WHEN c.global_south = true THEN 'True' ELSE 'False' END",
-    ),
-}
-_PROPERTY_DIMENSION = (
-    "WITH group_id, p, p[$property] AS value",
-    "CASE WHEN value IS :: LIST<ANY> THEN value ELSE [value] END",
-)
-
-_ACTIVE_MEMBERS = """
-MATCH (p:Partner)-[m:MEMBER_OF]->(g:Committee)
-WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
-  AND (p.joined IS NULL OR p.joined <= $as_of) AND (p.left IS NULL OR $as_of < p.left)
-  AND ($program IS NULL OR g.program = $program)
-WITH DISTINCT g.committee_id AS group_id, p
-"""
-_PAST_ATTENDEES = """
-MATCH (p:Partner)-[:ATTENDED]->(g:Event)
-WHERE g.date IS NOT NULL AND g.date <= $as_of AND ($since IS NULL OR g.date > $since)
-  AND ($program IS NULL OR g.program = $program)
-WITH DISTINCT g.event_id AS group_id, p
-"""
-GROUP_KINDS: dict[str, str] = {"committee": _ACTIVE_MEMBERS, "event": _PAST_ATTENDEES}
-
-
-def group_composition(kind: str, dimension: str) -> str:
-    """Count, per group of ``kind`` and category of ``dimension``, the distinct partners in it.
-
-    Committees count memberships active on ``$as_of`` of partners active on ``$as_of``;
-    events dated in ``($since, $as_of]`` count everyone who attended; ``$program`` (or null)
-    narrows both. A dimension outside ``DIMENSIONS`` is the partner property ``$property``
-    (the caller passes the dimension's name there; it is a parameter, never spliced).
-    """
-    if kind not in GROUP_KINDS:
-        raise ValueError(f"kind must be one of {sorted(GROUP_KINDS)}, got {kind!r}")
-    if dimension in DIMENSIONS:
-        match, expression = DIMENSIONS[dimension]
-        body = f"{match}\nWITH group_id, p, {expression} AS category\n"
-    else:
-        match, expression = _PROPERTY_DIMENSION
-        body = f"{match}\nUNWIND {expression} AS category\n"
-    return (
-        f"{GROUP_KINDS[kind]}{body}"
-        "WITH group_id, p, toString(category) AS category\n"
-        "WHERE category IS NOT NULL AND category <> ''\n"
-        f"RETURN '{kind}' AS kind, group_id, category, count(DISTINCT p) AS count"
-    )
-
-
 # One query per kind for every dimension at once: each partner's categories are bound once
 # (a list of [dimension index, category] pairs), then the group relationships are expanded
-# from the partners and counted per (group, category list) before the lists are unwound. The
-# per-dimension queries above re-matched every ATTENDED relationship and its partner's sector
-# and country once per dimension with count(DISTINCT p); measured on the 20,000-partner
-# dataset (190k ATTENDED) this one query per kind is several times faster.
+# from the partners and counted per (group, category list) before the lists are unwound.
+# Measured on the 20,000-partner dataset (190k ATTENDED): several times faster than one query
+# per dimension re-matching every ATTENDED relationship with count(DISTINCT p).
 
 #: dimension -> (the OPTIONAL MATCH variables its expression needs, the expression).
 _PROFILE_EXPRESSIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -377,42 +312,107 @@ _PROFILE_MATCHES: dict[str, str] = {
     "c": "OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)",
     "r": "OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)",
 }
-_ACTIVE_PARTNER = ("WHERE (p.joined IS NULL OR p.joined <= $as_of) "
-                   "AND (p.left IS NULL OR $as_of < p.left)")
-#: kind -> (expansion from the profiled partners to their groups, ending in ``g, cats, n``;
-#: the group's key property). Rows are grouped by the node itself and its key read after
-#: the grouping, and the event date filter runs on the ~2,000 grouped events instead of on
-#: each of the ~190,000 ATTENDED rows: measured 0.97 s -> 0.66 s for the event query.
-_GROUP_EXPANSIONS: dict[str, tuple[str, str]] = {
-    # A partner may hold two overlapping terms on one committee: distinct partners count.
-    "committee": ("""
-MATCH (p)-[m:MEMBER_OF]->(g:Committee)
-WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR $as_of < m.until)
-  AND ($program IS NULL OR g.program = $program)
-WITH DISTINCT g, p, cats
-WITH g, cats, count(*) AS n
-""", "committee_id"),
-    # One ATTENDED per (event, partner) (the attendance key), so no DISTINCT is needed.
-    "event": ("""
-MATCH (p)-[:ATTENDED]->(g:Event)
-WITH g, cats, count(*) AS n
-WHERE g.date IS NOT NULL AND g.date <= $as_of AND ($since IS NULL OR g.date > $since)
-  AND ($program IS NULL OR g.program = $program)
-""", "event_id"),
+
+# --------------------------------------------------------------------------- read seams
+#
+# Narrow projections for the analysis (graph/store.py lists the seams): named columns only,
+# dates as ISO text (converted a column at a time in pandas), and relationship tables
+# collected per group so the driver builds one record per committee or event instead of one
+# per row. Windows arrive as id lists ($committee_ids, $event_ids) that the store computes
+# from the small group tables, so the window's meaning is written once (graph.store).
+
+#: Partners with their graph-held columns; ``$columns`` names the extra properties read.
+NARROW_PARTNERS = """
+MATCH (p:Partner)
+OPTIONAL MATCH (p)-[:IN_SECTOR]->(s:Sector)
+OPTIONAL MATCH (p)-[:BASED_IN]->(c:Country)
+OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)
+RETURN p.partner_id AS partner_id, p.name AS name, s.name AS sector, c.iso3 AS country,
+       c.name AS country_name, r.name AS region, c.subregion AS subregion,
+       c.global_south AS global_south, toString(p.joined) AS joined,
+       toString(p.left) AS left, p.membership AS membership,
+       [x IN $columns | p[x]] AS extras
+"""
+NARROW_COMMITTEES = """
+MATCH (g:Committee)
+RETURN g.committee_id AS committee_id, g.name AS name, g.program AS program, g.kind AS kind
+"""
+NARROW_EVENTS = """
+MATCH (g:Event)
+OPTIONAL MATCH (g)-[:HELD_IN]->(c:Country)
+OPTIONAL MATCH (c)-[:IN_REGION]->(r:Region)
+RETURN g.event_id AS event_id, g.name AS name, toString(g.date) AS date, g.kind AS kind,
+       g.program AS program, g.city AS city, c.iso3 AS country, c.name AS country_name,
+       r.name AS region, c.subregion AS subregion, g.topics AS topics
+"""
+#: One record per committee: its memberships' columns as parallel lists.
+NARROW_MEMBERSHIPS = """
+MATCH (p:Partner)-[m:MEMBER_OF]->(g:Committee)
+RETURN g.committee_id AS committee_id, collect(p.partner_id) AS partner_id,
+       collect(coalesce(m.role, '')) AS role, collect(coalesce(toString(m.since), '')) AS since,
+       collect(coalesce(toString(m.until), '')) AS until
+"""
+#: One record per event (all events when ``$event_ids`` is null).
+NARROW_ATTENDANCE = """
+MATCH (g:Event)
+WHERE $event_ids IS NULL OR g.event_id IN $event_ids
+MATCH (p:Partner)-[a:ATTENDED]->(g)
+RETURN g.event_id AS event_id, collect(p.partner_id) AS partner_id,
+       collect(coalesce(a.role, '')) AS role, collect(coalesce(a.attendees, 1)) AS attendees
+"""
+NARROW_TARGETS = """
+MATCH (t:Target)
+RETURN t.dimension AS dimension, t.`group` AS `group`, t.min_share AS min_share,
+       t.max_share AS max_share
+"""
+
+_ACTIVE_ON = "({var}.{start} IS NULL OR {var}.{start} <= $as_of) AND " \
+             "({var}.{end} IS NULL OR $as_of < {var}.{end})"
+_ACTIVE_P = _ACTIVE_ON.format(var="p", start="joined", end="left")
+_ACTIVE_M = _ACTIVE_ON.format(var="m", start="since", end="until")
+
+#: kind -> one record per group of the window: the distinct partner ids of its members.
+GROUP_MEMBERS: dict[str, str] = {
+    "committee": f"""
+MATCH (g:Committee) WHERE g.committee_id IN $committee_ids
+MATCH (p:Partner)-[m:MEMBER_OF]->(g)
+WHERE {_ACTIVE_M} AND {_ACTIVE_P}
+RETURN g.committee_id AS group_id, collect(DISTINCT p.partner_id) AS partner_ids
+""",
+    "event": """
+MATCH (g:Event) WHERE g.event_id IN $event_ids
+MATCH (p:Partner)-[:ATTENDED]->(g)
+RETURN g.event_id AS group_id, collect(p.partner_id) AS partner_ids
+""",
+}
+#: Partners (membership "Partner") active on $as_of: one record, the ids as a list.
+ACTIVE_PARTNER_IDS = f"""
+MATCH (p:Partner) WHERE p.membership = 'Partner' AND {_ACTIVE_P}
+RETURN collect(p.partner_id) AS ids
+"""
+#: kind -> members and Guests per group of the window (groups without members are absent).
+GROUP_SIZES: dict[str, str] = {
+    "committee": f"""
+MATCH (g:Committee) WHERE g.committee_id IN $committee_ids
+MATCH (p:Partner)-[m:MEMBER_OF]->(g)
+WHERE {_ACTIVE_M} AND {_ACTIVE_P}
+WITH DISTINCT g, p
+RETURN 'committee' AS kind, g.committee_id AS group_id, count(p) AS size,
+       count(CASE WHEN p.membership = 'Guest' THEN 1 END) AS guests
+""",
+    "event": """
+MATCH (g:Event) WHERE g.event_id IN $event_ids
+MATCH (p:Partner)-[:ATTENDED]->(g)
+RETURN 'event' AS kind, g.event_id AS group_id, count(p) AS size,
+       count(CASE WHEN p.membership = 'Guest' THEN 1 END) AS guests
+""",
 }
 
 
-def group_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
-    """Count, per group of ``kind``, dimension and category, the distinct partners in it.
-
-    Same meaning as :func:`group_composition` for every dimension in one query. Rows are
-    ``(kind, group_id, dim, category, count)`` where ``dim`` is the dimension's index in
-    ``dimensions``. Dimensions outside ``DIMENSIONS`` are partner properties named by
-    ``$properties[i]`` (the caller passes the dimension names there; never spliced).
-    """
-    if kind not in _GROUP_EXPANSIONS:
-        raise ValueError(f"kind must be one of {sorted(_GROUP_EXPANSIONS)}, got {kind!r}")
-    expansion, key = _GROUP_EXPANSIONS[kind]
+def _category_pairs(dimensions: Sequence[str]) -> tuple[str, str]:
+    """(the OPTIONAL MATCHes, the list expression) binding each partner ``p``'s distinct
+    ``[dimension index, category]`` pairs for ``dimensions``; dimensions the graph does not
+    hold as relationships are the partner properties ``$properties[i]`` (never spliced)."""
     needed: set[str] = set()
     parts = []
     for i, dim in enumerate(dimensions):
@@ -423,11 +423,61 @@ def group_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
         else:
             value = f"p[$properties[{i}]]"
             values = f"CASE WHEN {value} IS :: LIST<ANY> THEN {value} ELSE [{value}] END"
-        parts.append(f"[x IN {values} WHERE x IS NOT NULL AND toString(x) <> '' "
+        parts.append(f"[x IN {values} WHERE x IS NOT NULL AND trim(toString(x)) <> '' "
                      f"| [{i}, toString(x)]]")
     matches = "\n".join(_PROFILE_MATCHES[v] for v in ("s", "c", "r") if v in needed)
-    pairs = " + ".join(parts) if parts else "[]"
-    active = _ACTIVE_PARTNER if kind == "committee" else ""
+    return matches, " + ".join(parts) if parts else "[]"
+
+
+def active_spans_query(dimensions: Sequence[str]) -> str:
+    """Per (dimension index, category) among Partners (membership "Partner"): how many have
+    no ``joined`` date and the ISO texts of the known ``joined`` and ``left`` dates; the store
+    turns these into active counts on any dates with two binary searches per category."""
+    matches, pairs = _category_pairs(dimensions)
+    return (
+        "MATCH (p:Partner) WHERE p.membership = 'Partner'\n"
+        f"{matches}\n"
+        f"WITH p, {pairs} AS pairs\n"
+        "UNWIND pairs AS pair\nWITH DISTINCT p, pair\n"
+        "RETURN pair[0] AS dim, pair[1] AS category, count(p) - count(p.joined) AS always,\n"
+        "       collect(toString(p.joined)) AS joined, collect(toString(p.left)) AS left"
+    )
+
+
+#: kind -> (expansion from the profiled partners to the window's groups, ending in
+#: ``g, cats, n``; the group's key property). Rows are grouped by the group node and the
+#: window's id list checked after the grouping (on ~2,000 events, not ~190,000 ATTENDED rows).
+_WINDOW_EXPANSIONS: dict[str, tuple[str, str]] = {
+    # A partner may hold two overlapping terms on one committee: distinct partners count.
+    "committee": (f"""
+MATCH (p)-[m:MEMBER_OF]->(g:Committee)
+WHERE {_ACTIVE_M}
+WITH DISTINCT g, p, cats
+WITH g, cats, count(*) AS n
+WHERE g.committee_id IN $committee_ids
+""", "committee_id"),
+    # One ATTENDED per (event, partner) (the attendance key), so no DISTINCT is needed.
+    "event": ("""
+MATCH (p)-[:ATTENDED]->(g:Event)
+WITH g, cats, count(*) AS n
+WHERE g.event_id IN $event_ids
+""", "event_id"),
+}
+
+
+def window_compositions_query(kind: str, dimensions: Sequence[str]) -> str:
+    """Distinct members per (group of the window, dimension index, category), in one query.
+
+    Each partner's categories are bound once for every dimension; then its group
+    relationships are expanded and counted per (group, category list) before the lists are
+    unwound. Committees count memberships active on ``$as_of`` of partners active on it.
+    Rows: ``(kind, group_id, dim, category, count)``.
+    """
+    if kind not in _WINDOW_EXPANSIONS:
+        raise ValueError(f"kind must be one of {sorted(_WINDOW_EXPANSIONS)}, got {kind!r}")
+    expansion, key = _WINDOW_EXPANSIONS[kind]
+    matches, pairs = _category_pairs(dimensions)
+    active = f"WHERE {_ACTIVE_P}" if kind == "committee" else ""
     return (
         f"MATCH (p:Partner)\n{active}\n{matches}\n"
         f"WITH p, {pairs} AS pairs\n"

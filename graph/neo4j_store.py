@@ -3,7 +3,8 @@
 Loads are idempotent upserts in batched ``UNWIND $rows ... MERGE`` write transactions (every
 query in graph/cypher.py); a load that dies half-way (server killed, network gone) raises
 StoreError, and rerunning the same load converges to exactly the right graph. Reads run in read
-transactions; ``group_compositions`` aggregates in Cypher instead of pulling the graph.
+transactions; the read seams (graph/store.py) aggregate in Cypher and read narrow projections
+(``Result.to_df``, relationship tables collected per group) instead of pulling the graph.
 
 Batch size: measured on a generated 20,000-partner / ~200,000-attendance dataset against a local
 5.26 server on 2 cores (see the module constant below for the figures).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import time
 import uuid
@@ -25,9 +27,20 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError, Problem, StoreError
-from core.model import KEYS, LIST_COLUMNS, TABLES, Dataset, extra_columns
+from core.model import KEYS, LIST_COLUMNS, TABLES, Dataset, extra_columns, normalise_table
+from core.progress import Progress
+from core.window import Window
 from graph import cypher
-from graph.store import GraphStore, LoadSummary, Progress
+from graph.store import (
+    GraphStore,
+    Incidence,
+    LoadSummary,
+    build_incidence,
+    finish_compositions,
+    finish_sizes,
+    spans_to_counts,
+    window_groups,
+)
 
 #: Rows per write transaction. Measured on a generated dataset (20,000 partners, 200
 #: committees, 15,066 memberships, 2,000 events, 191,018 attendance rows: 228k rows) loaded
@@ -392,57 +405,135 @@ class Neo4jStore(GraphStore):
         frames = {table: _frame(table, rows, meta) for table, rows in raw.items()}
         return Dataset.from_frames(source=str(meta.get("source", "")), **frames)
 
-    def group_compositions(
-        self,
-        as_of: dt.date,
-        dimensions: Sequence[str] = ("sector", "region"),
-        *,
-        since: dt.date | None = None,
-        program: str | None = None,
-    ) -> pd.DataFrame:
-        """Composition of every committee and event on ``as_of``, aggregated in Cypher.
+    # ------------------------------------------------------------------ read seams
 
-        The same table as ``analysis.diversity.group_compositions`` computes in pandas.
+    def _frame(self, where: str, query: str, **params: Any) -> pd.DataFrame:
+        """A read transaction's result as a DataFrame (``Result.to_df``: one list per record,
+        no dict per record)."""
+        def work(tx: Any) -> pd.DataFrame:
+            return tx.run(query, params).to_df()
 
-        Parameters
-        ----------
-        as_of : datetime.date
-            Committees: memberships active on it (``since <= as_of < until``) of partners
-            active on it (``joined <= as_of < left``; empty = open). Events: those dated on or
-            before it, counting every partner that attended (Guests included).
-        dimensions : sequence of str, default ("sector", "region")
-            Partner columns: sector, region, subregion, country, country_name, global_south,
-            membership or any extra column (a list column counts each value).
-        since : datetime.date, optional
-            Only events after this day (exclusive).
-        program : str, optional
-            Only committees and events of this program.
+        with self._errors(where), self._session() as session:
+            frame: pd.DataFrame = session.execute_read(work)
+            return frame
 
-        Returns
-        -------
-        pandas.DataFrame
-            Columns kind ("committee" | "event"), group_id, dimension, category, count
-            (distinct partners), sorted by kind, group_id, dimension (in the order given),
-            category; members without a label and zero counts are absent.
-        """
-        day = _as_day(as_of, "as_of")
-        since_day = _as_day(since, "since") if since is not None else None
+    def source(self) -> str:
+        with self._errors("reading the dataset source"):
+            meta = self._meta() or {}
+        return str(meta.get("source", ""))
+
+    def partners(self, columns: Sequence[str] = ()) -> pd.DataFrame:
+        fixed = TABLES["partners"]
+        extras = sorted({c for c in columns if c not in fixed})
+        with self._errors("reading partners"):
+            meta = self._meta() or {}
+        known = set(meta.get("extras_partners", []))
+        unknown = [c for c in extras if c not in known]
+        if unknown:
+            raise ValueError(f"partners have no column {unknown[0]!r}")
+        frame = self._frame("reading partners", cypher.NARROW_PARTNERS, columns=extras)
+        if not len(frame):
+            return normalise_table("partners", pd.DataFrame(columns=[*fixed, *extras]))
+        lists = set(meta.get("lists_partners", []))
+        values = frame.pop("extras").tolist()
+        for i, col in enumerate(extras):
+            column = [row[i] for row in values]
+            if col in lists:
+                column = [tuple(v) if isinstance(v, list) else () for v in column]
+            frame[col] = pd.Series(column, index=frame.index, dtype=object)
+        frame["global_south"] = frame["global_south"].map(lambda v: v is True)
+        return normalise_table("partners", _dates(frame, ("joined", "left")))
+
+    def committees(self) -> pd.DataFrame:
+        frame = self._frame("reading committees", cypher.NARROW_COMMITTEES)
+        return normalise_table("committees", frame if len(frame) else None)
+
+    def events(self) -> pd.DataFrame:
+        frame = self._frame("reading events", cypher.NARROW_EVENTS)
+        if not len(frame):
+            return normalise_table("events", None)
+        return normalise_table("events", _dates(frame, ("date",)))
+
+    def memberships(self) -> pd.DataFrame:
+        frame = self._frame("reading memberships", cypher.NARROW_MEMBERSHIPS)
+        frame = _explode(frame, "committee_id", ("partner_id", "role", "since", "until"))
+        if not len(frame):
+            return normalise_table("memberships", None)
+        return normalise_table("memberships", _dates(frame, ("since", "until")))
+
+    def attendance(self, window: Window | None = None) -> pd.DataFrame:
+        events = None if window is None else self._groups(window)[1]
+        frame = self._frame("reading attendance", cypher.NARROW_ATTENDANCE, event_ids=events)
+        frame = _explode(frame, "event_id", ("partner_id", "role", "attendees"))
+        return normalise_table("attendance", frame if len(frame) else None)
+
+    def targets(self) -> pd.DataFrame:
+        frame = self._frame("reading targets", cypher.NARROW_TARGETS)
+        return normalise_table("targets", frame if len(frame) else None)
+
+    def _groups(self, window: Window) -> tuple[list[str], list[str]]:
+        # The group tables are small (thousands of rows): the window is resolved here, once,
+        # with the same rule as the memory store (graph.store.window_groups).
+        committees = self._frame("reading committees", cypher.NARROW_COMMITTEES)
+        events = self._frame("reading events", cypher.NARROW_EVENTS)
+        if not len(committees):
+            committees = pd.DataFrame(columns=["committee_id", "program"])
+        if not len(events):
+            events = pd.DataFrame(columns=["event_id", "program", "date"])
+        events = _dates(events, ("date",))
+        return window_groups(window, committees.fillna(""), events)
+
+    def _window_params(self, window: Window) -> dict[str, Any]:
+        committee_ids, event_ids = self._groups(window)
+        return {"as_of": window.as_of.date(), "committee_ids": committee_ids,
+                "event_ids": event_ids}
+
+    def group_compositions(self, window: Window, dimensions: Sequence[str]) -> pd.DataFrame:
+        """Distinct members per group, dimension and category, aggregated in Cypher (one
+        query per kind binds each partner's categories once for every dimension)."""
         dims = list(dimensions)
-        columns = ["kind", "group_id", "dimension", "category", "count"]
-        rows: list[dict[str, Any]] = []
+        params = self._window_params(window)
+        frames = [pd.DataFrame(columns=["kind", "group_id", "dim", "category", "count"])]
         if dims:
-            # One query per kind binds each partner's categories once for every dimension.
-            with self._errors("aggregating group compositions"):
-                for kind in cypher.GROUP_KINDS:
-                    rows += self._read(cypher.group_compositions_query(kind, dims), as_of=day,
-                                       since=since_day, program=program, properties=dims)
-        out = pd.DataFrame(rows, columns=["kind", "group_id", "dim", "category", "count"])
-        out = out.sort_values(["kind", "group_id", "dim", "category"], kind="mergesort")
-        out.insert(2, "dimension", pd.Series([dims[i] for i in out["dim"]], index=out.index,
-                                             dtype=object))
-        out = out.drop(columns="dim").reset_index(drop=True)
-        out["count"] = out["count"].astype("int64")
-        return out[columns]
+            for kind in ("committee", "event"):
+                frames.append(self._frame("aggregating group compositions",
+                                          cypher.window_compositions_query(kind, dims),
+                                          properties=dims, **params))
+        out = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+        out["dimension"] = [dims[int(i)] for i in out["dim"]]
+        return finish_compositions(out.drop(columns="dim"), dims)
+
+    def group_sizes(self, window: Window) -> pd.DataFrame:
+        params = self._window_params(window)
+        frames = [self._frame("counting group members", cypher.GROUP_SIZES[kind], **params)
+                  for kind in ("committee", "event")]
+        frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+            len(f) for f in frames) else pd.DataFrame(columns=["kind", "group_id", "size",
+                                                               "guests"])
+        return finish_sizes(frame, params["committee_ids"], params["event_ids"])
+
+    def active_counts(self, dates: Sequence[Any], dimensions: Sequence[str]) -> pd.DataFrame:
+        dims = list(dimensions)
+        frame = self._frame("counting active partners", cypher.active_spans_query(dims),
+                            properties=dims)
+        spans = [
+            (dims[int(dim)], str(category), int(always), _epoch_ns(joined), _epoch_ns(left))
+            for dim, category, always, joined, left in frame.itertuples(index=False, name=None)
+        ]
+        return spans_to_counts(spans, dates, dims)
+
+    def incidence(self, window: Window) -> Incidence:
+        params = self._window_params(window)
+        active = self._frame("reading active partners", cypher.ACTIVE_PARTNER_IDS, **params)
+        members = {
+            kind: _explode(self._frame("reading the incidence", cypher.GROUP_MEMBERS[kind],
+                                       **params), "group_id", ("partner_ids",))
+            .rename(columns={"partner_ids": "partner_id"})
+            for kind in ("committee", "event")
+        }
+        ids = active["ids"].iloc[0] if len(active) else []
+        return build_incidence(ids, params["committee_ids"], params["event_ids"],
+                               members["committee"], members["event"])
 
     @classmethod
     def connect(cls, settings: Any, **driver_config: Any) -> Neo4jStore:
@@ -457,17 +548,30 @@ class Neo4jStore(GraphStore):
         return store
 
 
-def _as_day(value: Any, name: str) -> dt.date:
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"{name} must be a date, got {value!r}")
+def _dates(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """ISO date texts ("" or None: open) as datetime64, a column at a time."""
+    for col in columns:
+        frame[col] = pd.to_datetime(frame[col].replace("", None), format="%Y-%m-%d")
+    return frame
+
+
+def _epoch_ns(texts: list[str]) -> np.ndarray:
+    """ISO dates as int64 nanoseconds since the epoch."""
+    days = pd.to_datetime(pd.Series(texts, dtype=object), format="%Y-%m-%d")
+    out: np.ndarray = days.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return out
+
+
+def _explode(frame: pd.DataFrame, key: str, lists: Sequence[str]) -> pd.DataFrame:
+    """Records holding parallel lists (one per group) as one row per list element."""
+    columns = [key, *lists]
+    if not len(frame):
+        return pd.DataFrame(columns=columns)
+    lengths = frame[lists[0]].map(len).to_numpy()
+    out: dict[str, Any] = {key: np.repeat(frame[key].to_numpy(dtype=object), lengths)}
+    for col in lists:
+        out[col] = list(itertools.chain.from_iterable(frame[col].tolist()))
+    return pd.DataFrame(out, columns=columns)
 
 
 def _balanced_groups(keys: Sequence[Any], groups: int) -> dict[Any, int]:

@@ -21,6 +21,7 @@ from benchmarks import neo4j_baselines as NB
 from benchmarks import networkx_baseline
 from benchmarks import results as R
 from benchmarks.runner import Options, frames_equal, projection
+from core.window import Window
 from loaders.generate import generate
 
 AS_OF = _dt.date(2025, 12, 31)
@@ -67,7 +68,7 @@ def test_projection_result_records_equality(tmp_path):
 def test_cypher_aggregation_equals_pandas(small, neo4j_store):
     neo4j_store.load(small)
     dims = ("sector", "region", "global_south")
-    cy = neo4j_store.group_compositions(AS_OF, dims)
+    cy = neo4j_store.group_compositions(Window.of(as_of=AS_OF), dims)
     pulled = group_compositions(neo4j_store.dataset(), AS_OF, dims)
     direct = group_compositions(small, AS_OF, dims)
     assert len(cy) > 0

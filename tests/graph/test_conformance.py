@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from core.model import TABLES, Dataset
+from core.window import Window
 from graph.memory import MemoryStore
 from graph.store import GraphStore
 
@@ -244,3 +245,178 @@ def test_report_json_is_identical(store: GraphStore, demo: Dataset, as_of: str) 
         return json.dumps(build_report(ds, as_of=day).to_dict(), sort_keys=True, default=str)
 
     assert report(store.dataset()) == report(demo)
+
+
+# ---------------------------------------------------------------------- read seams
+#
+# Each seam on each store is checked against the analysis package's own pandas answer (an
+# independent reference, so the memory store is tested too), on the hand-built, the bundled
+# and a generated dataset, at windows with and without ``since`` and ``program``.
+
+WINDOWS = [
+    {"as_of": "2024-12-31"},
+    {"as_of": "2022-06-30", "since": "2021-01-01"},
+    {"as_of": "2023-06-30", "program": "Safety"},
+]
+DIMS = ["sector", "region", "global_south", "membership", "focus_areas"]
+
+
+def _datasets(request: pytest.FixtureRequest) -> dict[str, Dataset]:
+    return {"tiny": tiny(), "demo": request.getfixturevalue("demo"),
+            "generated": request.getfixturevalue("generated")}
+
+
+@pytest.fixture(params=["tiny", "demo", "generated"])
+def loaded(request: pytest.FixtureRequest, store: GraphStore) -> tuple[GraphStore, Dataset]:
+    ds = _datasets(request)[request.param]
+    store.load(ds)
+    return store, ds
+
+
+def _windows(ds: Dataset) -> list[Window]:
+    programs = sorted(p for p in set(ds.committees["program"]) | set(ds.events["program"]) if p)
+    out = [Window.of(**{k: v for k, v in w.items() if k != "program"}) for w in WINDOWS[:2]]
+    out.append(Window.of(as_of=WINDOWS[2]["as_of"], program=programs[0] if programs else None))
+    return out
+
+
+def _dims(ds: Dataset) -> list[str]:
+    return [d for d in DIMS if d in ds.partners.columns]
+
+
+def _subset(ds: Dataset, window: Window) -> Dataset:
+    """``ds`` restricted to the window's program (the analysis's program filter is exact)."""
+    if window.program is None:
+        return ds
+    committees = ds.committees.loc[ds.committees["program"] == window.program]
+    events = ds.events.loc[ds.events["program"] == window.program]
+    return Dataset.from_frames(
+        partners=ds.partners, committees=committees, events=events, targets=ds.targets,
+        memberships=ds.memberships.loc[ds.memberships["committee_id"].isin(
+            committees["committee_id"])],
+        attendance=ds.attendance.loc[ds.attendance["event_id"].isin(events["event_id"])])
+
+
+def test_window_compositions_equal_the_analysis(loaded: tuple[GraphStore, Dataset]) -> None:
+    from analysis.diversity import group_compositions
+
+    store, ds = loaded
+    dims = _dims(ds)
+    for window in _windows(ds):
+        want = group_compositions(ds, window.as_of, dims, since=window.since,
+                                  program=window.program)
+        got = store.group_compositions(window, dims)
+        assert len(got) > 0 or len(want) == 0
+        pd.testing.assert_frame_equal(got, want, obj=str(window))
+
+
+def test_group_sizes_equal_the_analysis(loaded: tuple[GraphStore, Dataset]) -> None:
+    from analysis.diversity import group_members
+    from analysis.snapshot import committees, events_in_window
+
+    store, ds = loaded
+    kinds = ds.partners.set_index("partner_id")["membership"]
+    for window in _windows(ds):
+        got = store.group_sizes(window)
+        members = group_members(ds, window.as_of, since=window.since, program=window.program)
+        guests = members["partner_id"].map(kinds).eq("Guest")
+        counted = members.assign(guest=guests).groupby(["kind", "group_id"]).agg(
+            size=("partner_id", "size"), guests=("guest", "sum"))
+        ids = [("committee", c) for c in sorted(committees(ds, program=window.program)
+                                                 ["committee_id"])]
+        ids += [("event", e) for e in sorted(events_in_window(
+            ds, as_of=window.as_of, since=window.since, program=window.program)["event_id"])]
+        assert list(zip(got["kind"], got["group_id"], strict=True)) == ids
+        want = counted.reindex(pd.MultiIndex.from_tuples(ids), fill_value=0)
+        assert got["size"].tolist() == want["size"].tolist()
+        assert got["guests"].tolist() == want["guests"].tolist()
+        assert got["size"].dtype == "int64"
+
+
+def test_active_counts_equal_the_analysis(loaded: tuple[GraphStore, Dataset]) -> None:
+    from analysis.snapshot import active_counts_on
+
+    store, ds = loaded
+    dims = [d for d in _dims(ds) if d != "focus_areas"]
+    dates = [*ds.events["date"].dropna().tolist(), pd.Timestamp("2024-06-30"),
+             pd.Timestamp("1990-01-01")]
+    got = store.active_counts(dates, dims)
+    partners = ds.partners.loc[ds.partners["membership"] == "Partner"]
+    for dim in dims:
+        table = active_counts_on(partners, dates, dim)
+        table.columns = [str(c) for c in table.columns]
+        mine = got.loc[got["dimension"] == dim].pivot(index="date", columns="category",
+                                                      values="count")
+        want = table.loc[:, (table > 0).any()]
+        mine = mine.reindex(index=want.index, columns=want.columns).fillna(0).astype("int64")
+        pd.testing.assert_frame_equal(mine, want, check_names=False, check_freq=False, obj=dim)
+    assert (got["count"] > 0).all()
+
+
+def test_incidence_equals_the_analysis_two_mode(loaded: tuple[GraphStore, Dataset]) -> None:
+    from analysis.network import two_mode
+
+    store, ds = loaded
+    for window in _windows(ds):
+        want = two_mode(_subset(ds, window), as_of=window.as_of, since=window.since)
+        got = store.incidence(window)
+        assert got.partner_ids.tolist() == want.partner_ids.tolist()
+        assert got.group_ids.tolist() == want.group_ids.tolist()
+        assert got.group_kinds.tolist() == want.group_kinds.tolist()
+        assert (got.matrix() != want.matrix).nnz == 0
+
+
+def test_attendance_of_a_window(loaded: tuple[GraphStore, Dataset]) -> None:
+    from analysis.snapshot import events_in_window
+
+    store, ds = loaded
+    pd.testing.assert_frame_equal(store.attendance(), ds.attendance[list(TABLES["attendance"])])
+    for window in _windows(ds):
+        events = events_in_window(ds, as_of=window.as_of, since=window.since,
+                                  program=window.program)["event_id"]
+        want = ds.attendance.loc[ds.attendance["event_id"].isin(events)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(store.attendance(window), want[list(TABLES["attendance"])])
+
+
+def test_narrow_tables_equal_the_dataset_columns(loaded: tuple[GraphStore, Dataset]) -> None:
+    store, ds = loaded
+    extras = [c for c in ds.partners.columns if c not in TABLES["partners"]]
+    got = store.tables(extras)
+    assert got.source == ds.source
+    for name in TABLES:
+        want = ds.table(name)
+        if name != "partners":
+            want = want[list(TABLES[name])]
+        pd.testing.assert_frame_equal(got.table(name), want, obj=name)
+    assert list(store.partners().columns) == list(TABLES["partners"])
+
+
+def test_seams_on_an_empty_store(store: GraphStore) -> None:
+    window = Window.of(as_of="2024-01-01")
+    assert store.group_compositions(window, ["sector"]).empty
+    assert store.group_sizes(window).empty
+    assert store.active_counts(["2024-01-01"], ["sector"]).empty
+    assert len(store.incidence(window).partner_ids) == 0
+    assert all(n == 0 for n in store.tables().counts().values())
+
+
+def test_unknown_partner_column_is_refused(store: GraphStore) -> None:
+    store.load(tiny())
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        store.partners(["nope"])
+
+
+def test_tiny_known_answers(store: GraphStore) -> None:
+    store.load(tiny())
+    window = Window.of(as_of="2022-06-30")
+    sizes = store.group_sizes(window).set_index(["kind", "group_id"])
+    # c1 on 2022-06-30: p1's second term (p2 holds an open seat too); e1 had p1 and p2 (Guest).
+    assert sizes.loc[("committee", "c1")].tolist() == [2, 1]
+    assert sizes.loc[("event", "e1")].tolist() == [2, 1]
+    comp = store.group_compositions(window, ["focus_areas"])
+    assert comp.loc[comp["group_id"] == "c1", "category"].tolist() == ["labor", "safety"]
+    active = store.active_counts(["2022-06-30"], ["sector"])
+    # p1 Industry (Partner); p2 is a Guest; p3 has no sector.
+    assert active[["category", "count"]].values.tolist() == [["Industry", 1]]
+    inc = store.incidence(window)
+    assert inc.partner_ids.tolist() == ["p1", "p2", "p3"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.window import Window
 from graph import cypher
 from graph.neo4j_store import Neo4jStore
 
@@ -101,12 +102,36 @@ def test_delete_queries_have_only_the_eager_every_delete_has(
     assert ops[ops.index("Eager") - 1] in ("Delete", "DetachDelete"), ops
 
 
-@pytest.mark.parametrize("kind", sorted(cypher.GROUP_KINDS))
-@pytest.mark.parametrize("dimension", [*sorted(cypher.DIMENSIONS), "membership"])
-def test_group_composition_queries_plan(loaded: Neo4jStore, kind: str, dimension: str) -> None:
-    ops = explain(loaded, cypher.group_composition(kind, dimension), as_of=dt.date(2022, 1, 1),
-                  since=None, program=None, property=dimension)
-    assert ops
+#: Every read seam query with parameters that make it plan (values are never in the text).
+WINDOW_PARAMS: dict[str, Any] = {"as_of": dt.date(2022, 1, 1), "committee_ids": ["c1"],
+                                 "event_ids": ["e1"]}
+SEAM_DIMS = ["sector", "region", "subregion", "country", "country_name", "global_south",
+             "membership", "x}) DETACH DELETE n //"]
+READ_SEAMS: dict[str, tuple[str, dict[str, Any]]] = {
+    "NARROW_PARTNERS": (cypher.NARROW_PARTNERS, {"columns": ["focus_areas"]}),
+    "NARROW_COMMITTEES": (cypher.NARROW_COMMITTEES, {}),
+    "NARROW_EVENTS": (cypher.NARROW_EVENTS, {}),
+    "NARROW_MEMBERSHIPS": (cypher.NARROW_MEMBERSHIPS, {}),
+    "NARROW_ATTENDANCE": (cypher.NARROW_ATTENDANCE, {"event_ids": None}),
+    "NARROW_TARGETS": (cypher.NARROW_TARGETS, {}),
+    "ACTIVE_PARTNER_IDS": (cypher.ACTIVE_PARTNER_IDS, WINDOW_PARAMS),
+    **{f"GROUP_MEMBERS[{k}]": (q, WINDOW_PARAMS) for k, q in cypher.GROUP_MEMBERS.items()},
+    **{f"GROUP_SIZES[{k}]": (q, WINDOW_PARAMS) for k, q in cypher.GROUP_SIZES.items()},
+    "active_spans_query": (cypher.active_spans_query(SEAM_DIMS), {"properties": SEAM_DIMS}),
+    **{f"window_compositions_query({k})": (cypher.window_compositions_query(k, SEAM_DIMS),
+                                           {**WINDOW_PARAMS, "properties": SEAM_DIMS})
+       for k in ("committee", "event")},
+}
+
+
+@pytest.mark.parametrize("name", sorted(READ_SEAMS))
+def test_read_seam_queries_plan_without_eager_or_spliced_values(
+    loaded: Neo4jStore, name: str
+) -> None:
+    query, params = READ_SEAMS[name]
+    assert "DETACH" not in query and "DELETE" not in query
+    ops = explain(loaded, query, **params)
+    assert ops and "Eager" not in ops, ops
 
 
 def test_every_write_unwinds_rows_and_splices_no_values() -> None:
@@ -127,26 +152,12 @@ def test_constraints_are_idempotent_and_cover_every_id() -> None:
 
 def test_builders_refuse_unknown_names() -> None:
     with pytest.raises(ValueError, match="kind"):
-        cypher.group_composition("Partner) DETACH DELETE (n", "sector")
+        cypher.window_compositions_query("Partner) DETACH DELETE (n", ["sector"])
     with pytest.raises(KeyError):
         cypher.delete_nodes("Partner {x:1}) DETACH DELETE (n")
-    # A dimension outside the fixed ones is passed as $property, never spliced into text.
-    text = cypher.group_composition("event", "x}) DETACH DELETE n //")
-    assert "DETACH" not in text and "$property" in text
-
-
-@pytest.mark.parametrize("kind", sorted(cypher.GROUP_KINDS))
-def test_group_compositions_query_plans_and_refuses_unknown_kinds(
-    loaded: Neo4jStore, kind: str
-) -> None:
-    dims = [*sorted(cypher.DIMENSIONS), "membership", "x}) DETACH DELETE n //"]
-    text = cypher.group_compositions_query(kind, dims)
-    assert "DETACH" not in text and "$properties[7]" in text
-    ops = explain(loaded, text, as_of=dt.date(2022, 1, 1), since=None, program=None,
-                  properties=dims)
-    assert "Eager" not in ops
-    with pytest.raises(ValueError, match="kind"):
-        cypher.group_compositions_query("Partner) DETACH DELETE (n", ["sector"])
+    # A dimension outside the fixed ones is passed as $properties[i], never spliced into text.
+    text = cypher.window_compositions_query("event", ["sector", "x}) DETACH DELETE n //"])
+    assert "DETACH" not in text and "$properties[1]" in text
 
 
 def test_group_compositions_count_a_repeated_list_value_once(loaded: Neo4jStore) -> None:
@@ -154,7 +165,7 @@ def test_group_compositions_count_a_repeated_list_value_once(loaded: Neo4jStore)
     with loaded._driver.session() as session:
         session.run("MATCH (p:Partner {partner_id: 'p1'}) SET p.tags = ['a', 'a', 'b']"
                     ).consume()
-    got = loaded.group_compositions(dt.date(2022, 6, 1), ("tags",))
+    got = loaded.group_compositions(Window.of(as_of="2022-06-01"), ("tags",))
     events = got[got["kind"] == "event"]
     assert events.values.tolist() == [["event", "e1", "tags", "a", 1],
                                       ["event", "e1", "tags", "b", 1]]

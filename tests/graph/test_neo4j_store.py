@@ -14,6 +14,7 @@ import pytest
 from core.errors import DataError, StoreError
 from core.model import TABLES, Dataset
 from core.settings import Neo4jSettings
+from core.window import Window
 from graph import cypher, server
 from graph.neo4j_store import Neo4jStore
 from tests.graph.test_conformance import _changed, tiny
@@ -143,7 +144,7 @@ def test_group_compositions_in_cypher_equal_pandas(
 
     neo4j_store.load(generated_3k)
     dims = ("sector", "region", "subregion", "global_south", "membership")
-    got = neo4j_store.group_compositions(day, dims)
+    got = neo4j_store.group_compositions(Window.of(as_of=day), dims)
     want = _pandas_compositions(generated_3k, day, dims)
     pd.testing.assert_frame_equal(got, want)
     pd.testing.assert_frame_equal(got, group_compositions(generated_3k, day, dims))
@@ -152,7 +153,7 @@ def test_group_compositions_in_cypher_equal_pandas(
 
 def test_group_compositions_known_answer(neo4j_store: Neo4jStore) -> None:
     neo4j_store.load(tiny())
-    got = neo4j_store.group_compositions(dt.date(2022, 6, 1), ("sector",))
+    got = neo4j_store.group_compositions(Window.of(as_of="2022-06-01"), ("sector",))
     # c1 on 2022-06-01: p1's second term (Industry) and p2 (Academic); p1's first term ended.
     # c2: p3 has no sector -> not counted. e1 (2022-03-01): p1, p2. e2, e3 are later.
     assert got.values.tolist() == [
