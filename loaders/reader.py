@@ -196,15 +196,15 @@ def _read_records(text: str, delimiter: str, table_reader: TableReader, problems
     return True
 
 
-def _not_a_file(path: Path) -> str | None:
-    """Why ``path`` (named like a table) cannot be read as one, or None for a regular file."""
+def _not_a_file(path: Path, expected: str = "a CSV file") -> str | None:
+    """Why ``path`` cannot be read as ``expected``, or None for a regular file."""
     try:
         mode = path.stat().st_mode
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "a link that loops back on itself: expected a CSV file"
+            return f"a link that loops back on itself: expected {expected}"
         if path.is_symlink():
-            return f"a link to {os.readlink(path)!r}, which does not exist: expected a CSV file"
+            return f"a link to {os.readlink(path)!r}, which does not exist: expected {expected}"
         return f"cannot read: {exc.strerror or exc}"
     import stat
 
@@ -246,7 +246,7 @@ def read_source(
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     if not path.exists():
-        why = _not_a_file(path) if path.is_symlink() else "no such file or folder"
+        why = _not_a_file(path, "a dataset") if path.is_symlink() else "no such file or folder"
         raise DataError([Problem(str(path), 0, "-", why or "no such file or folder")])
     if path.is_dir():
         for name, file in _folder_files(path, names, problems).items():

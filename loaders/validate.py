@@ -496,6 +496,8 @@ def _number(text: str, kind: Callable[[str], float | int]) -> float | int | None
 
 def _names_table(label: str, table: str) -> bool:
     label = label.casefold()
+    if label.endswith((".xlsx", ".xlsm")):
+        return True  # the whole workbook: every table in it is unknown
     return Path(label).stem.strip() == table or label.replace(" ]", "]").endswith(f"[{table}]")
 
 
