@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
@@ -58,7 +59,8 @@ def parse_date(value: Any, default: _dt.date | None = None) -> _dt.date | None:
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    return pd.Timestamp(str(value)).date()
+    day: _dt.date = pd.Timestamp(str(value)).date()
+    return day
 
 
 def empty_figure(message: str) -> go.Figure:
@@ -122,3 +124,22 @@ def percent(share: float | None, digits: int = 0) -> str:
     if share is None or pd.isna(share):
         return "–"
     return f"{100 * float(share):.{digits}f}%"
+
+
+# --- typed doors into Dash's untyped helpers ---------------------------------------------------
+
+
+def register_page(module: str, **kwargs: Any) -> None:
+    """``dash.register_page`` (a page module registers itself with its path and title)."""
+    dash.register_page(module, **kwargs)  # type: ignore[no-untyped-call]
+
+
+def asset_url(path: str) -> str:
+    """The URL of a file under ``dashboard/assets`` for the app serving this request."""
+    return str(dash.get_asset_url(path))  # type: ignore[no-untyped-call]
+
+
+def send_bytes(content: bytes, filename: str) -> dict[str, Any]:
+    """A ``dcc.Download`` payload of ``content`` named ``filename``."""
+    payload: dict[str, Any] = dcc.send_bytes(content, filename)  # type: ignore[attr-defined,no-untyped-call]
+    return payload

@@ -80,15 +80,16 @@ def _positions(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, *, 
 
 
 def _sizes(values: pd.Series) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    numbers: np.ndarray = pd.to_numeric(values, errors="coerce").fillna(0.0).to_numpy(dtype=float)
     if not len(numbers):
         return numbers
     low, high = float(numbers.min()), float(numbers.max())
     if high <= low:
-        return np.full(len(numbers), (MIN_SIZE + MAX_SIZE) / 2)
+        return np.full(len(numbers), (MIN_SIZE + MAX_SIZE) / 2, dtype=float)
     # area, not radius, proportional to the measure, so large values do not dominate
     scaled = np.sqrt((numbers - low) / (high - low))
-    return np.round(MIN_SIZE + scaled * (MAX_SIZE - MIN_SIZE), 1)
+    sizes: np.ndarray = np.round(MIN_SIZE + scaled * (MAX_SIZE - MIN_SIZE), 1)
+    return sizes
 
 
 def _edge_positions(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

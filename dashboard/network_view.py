@@ -1,29 +1,40 @@
-"""What the /network page shows, as plain functions of an :class:`~dashboard.app.AppState`.
+"""What the /network page shows, formatted from :mod:`analysis.views`.
 
-:func:`network_view` is the page's main callback body (the benchmark
-``dashboard_cached_vs_uncached`` calls it twice on one state, and once each on fresh states):
-the co-participation graph (or the partner-committee-event two-mode graph) of a window,
-filtered, measured by :mod:`analysis.network`, and turned into at most ``max_elements``
-cytoscape elements by :func:`dashboard.elements.build_elements`. Every expensive step is cached
-per dataset version and arguments.
+:func:`network_view` is the page's main callback body (the benchmarks call it on one state and
+on fresh ones): the measured graph of a window (:meth:`dashboard.state.AppState.network`),
+filtered by :func:`analysis.views.select_partners`, turned into at most ``max_elements``
+cytoscape elements by :func:`dashboard.elements.build_elements`, cached per dataset version
+and choices.
+
+Under ``--min-cell`` the dashboard is an aggregate-only publication and this page names
+organisations one by one, so every function here answers "off" (:data:`OFF_NOTE`) instead.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis import network, snapshot
-from analysis.report import program_subset
+from analysis import network
+from analysis.views import (
+    NODE_COLUMNS,
+    GroupProfile,
+    NetworkWindow,
+    PartnerProfile,
+    coparticipation_subgraph,
+    group_profile,
+    partner_profile,
+    select_partners,
+    two_mode_entries,
+)
 from core.model import Dataset
-from dashboard.app import AppState
+from core.window import Window
 from dashboard.elements import AGGREGATE_PREFIX, DEFAULT_MAX_ELEMENTS, build_elements, legend
-from dashboard.overview_view import cached_report
+from dashboard.state import AppState, current_state
 
 COPARTICIPATION = "coparticipation"
 TWO_MODE = "two-mode"
@@ -31,98 +42,23 @@ MODES = (COPARTICIPATION, TWO_MODE)
 COLOR_CHOICES = ("sector", "region", "community")
 SIZE_CHOICES = ("degree", "strength", "betweenness", "bridging")
 GROUP_CHOICES = ("community", "sector", "country")
-NODE_COLUMNS = ("id", "label", "kind", "sector", "region", "country", "membership", "degree",
-                "strength", "betweenness", "community", "bridging")
+OFF_NOTE = ("The network is off: this dashboard hides counts below {k} (--min-cell), and the "
+            "network shows organisations one by one. The Overview and Representation pages "
+            "show the aggregates.")
 
 
-@dataclass(frozen=True)
-class Window:
-    """The graph of one window and program, measured once and cached."""
-
-    nodes: pd.DataFrame  # NODE_COLUMNS, one row per partner of the graph, in cp order
-    src: np.ndarray
-    dst: np.ndarray
-    weight: np.ndarray
-    incidence: network.TwoMode
-    group_names: dict[tuple[str, str], str]
-    method: dict[str, Any]
-    modularity: float | None
+def off_note(state: AppState | None = None) -> str | None:
+    """The sentence saying the page is off under ``--min-cell``; None when it is on."""
+    state = state or current_state()
+    return OFF_NOTE.format(k=state.min_cell) if state.aggregate_only else None
 
 
-def _window(ds: Dataset, network_section: dict[str, Any], as_of: _dt.date,
-            since: _dt.date | None, program: str | None) -> Window:
-    # The measures (centralities, Louvain communities, bridging) come from the report's network
-    # section, which the overview and representation pages already computed for this window:
-    # the expensive part runs once per window, and every page shows the same numbers.
-    data = program_subset(ds, program)
-    cp = network.coparticipation(data, as_of=as_of, since=since)
-    measures = pd.DataFrame(network_section.get("nodes", []))
-    if measures.empty:
-        measures = pd.DataFrame({"partner_id": pd.Series([], dtype=object)})
-    measures = measures.set_index("partner_id").reindex(pd.Index(cp.partner_ids))
-    partners = data.partners.set_index("partner_id").reindex(pd.Index(cp.partner_ids))
-
-    def column(frame: pd.DataFrame, name: str, default: Any) -> np.ndarray:
-        if name not in frame.columns:
-            return np.full(len(frame), default)
-        return frame[name].fillna(default).to_numpy()
-
-    community = column(measures, "community", -1).astype(int)
-    nodes = pd.DataFrame({
-        "id": cp.partner_ids.astype(str),
-        "label": column(partners, "name", "").astype(str),
-        "kind": "partner",
-        "sector": column(partners, "sector", "").astype(str),
-        "region": column(partners, "region", "").astype(str),
-        "country": column(partners, "country", "").astype(str),
-        "membership": column(partners, "membership", "").astype(str),
-        "degree": column(measures, "degree", 0).astype(int),
-        "strength": column(measures, "strength", 0).astype(int),
-        "betweenness": column(measures, "betweenness", 0.0).astype(float),
-        # shown as a category ("1" is the largest community), so colour and grouping agree
-        "community": [str(c + 1) for c in community],
-        "bridging": column(measures, "participation_sector", 0.0).astype(float),
-    })
-    src, dst, weight = cp.edges()
-    incidence = network.two_mode(data, as_of=as_of, since=since)
-    names: dict[tuple[str, str], str] = {}
-    names.update({(network.COMMITTEE, str(r.committee_id)): str(r.name)
-                  for r in data.committees.itertuples(index=False)})
-    names.update({(network.EVENT, str(r.event_id)): str(r.name)
-                  for r in data.events.itertuples(index=False)})
-    return Window(nodes=nodes, src=src, dst=dst, weight=np.asarray(weight, dtype=float),
-                  incidence=incidence, group_names=names,
-                  method=dict(network_section.get("method", {})),
-                  modularity=network_section.get("modularity"))
-
-
-def window(state: AppState, *, as_of: _dt.date, since: _dt.date | None,
-           program: str | None) -> Window:
-    """The cached :class:`Window` of the state's current dataset version."""
-    section = cached_report(state, as_of, since=since, program=program or None)["network"]
-    return state.cached("network-window", (as_of, since, program or None),
-                        lambda ds: _window(ds, section, as_of, since, program or None))
-
-
-def _selected(win: Window, *, sectors: Sequence[str], regions: Sequence[str],
-              committees: Sequence[str], events: Sequence[str]) -> np.ndarray:
-    """Boolean mask over the window's partners matching every filter given."""
-    nodes = win.nodes
-    keep = np.ones(len(nodes), dtype=bool)
-    if sectors:
-        keep &= nodes["sector"].isin(list(sectors)).to_numpy()
-    if regions:
-        keep &= nodes["region"].isin(list(regions)).to_numpy()
-    inc = win.incidence
-    for kind, wanted in ((network.COMMITTEE, committees), (network.EVENT, events)):
-        if not wanted:
-            continue
-        cols = np.flatnonzero((inc.group_kinds == kind) & np.isin(inc.group_ids, list(wanted)))
-        rows = np.asarray(inc.matrix[:, cols].sum(axis=1)).ravel() > 0 if len(cols) else \
-            np.zeros(len(inc.partner_ids), dtype=bool)
-        member_ids = set(inc.partner_ids[rows].tolist())
-        keep &= nodes["id"].isin(member_ids).to_numpy()
-    return keep
+def window_of(as_of: _dt.date | None, since: _dt.date | None, program: str | None) -> Window:
+    """The page's window: up to ``as_of`` (today), after ``since`` when it is earlier."""
+    as_of = as_of or _dt.date.today()
+    if since is not None and since >= as_of:
+        since = None
+    return Window.of(as_of=as_of, since=since, program=program or None)
 
 
 def _largest_groups_within(rows: np.ndarray, cols: np.ndarray, budget: int
@@ -155,22 +91,11 @@ def _largest_groups_within(rows: np.ndarray, cols: np.ndarray, budget: int
     return rows[mask], cols[mask], note
 
 
-def _two_mode_frames(win: Window, keep: np.ndarray, *, committees: Sequence[str],
+def _two_mode_frames(win: NetworkWindow, keep: np.ndarray, *, committees: Sequence[str],
                      events: Sequence[str], max_elements: int | None = None
                      ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     inc = win.incidence
-    partner_pos = pd.Index(inc.partner_ids).get_indexer(win.nodes["id"].to_numpy())
-    matrix = inc.matrix.tocsc()
-    rows_kept = np.zeros(len(inc.partner_ids), dtype=bool)
-    rows_kept[partner_pos[keep]] = True
-    group_mask = np.ones(len(inc.group_ids), dtype=bool)
-    if committees or events:
-        wanted = {(network.COMMITTEE, c) for c in committees} | {(network.EVENT, e) for e in events}
-        group_mask = np.array([(k, g) in wanted for k, g in zip(inc.group_kinds, inc.group_ids,
-                                                                 strict=True)], dtype=bool)
-    coo = matrix.tocoo()
-    take = rows_kept[coo.row] & group_mask[coo.col]
-    rows, cols = coo.row[take], coo.col[take]
+    rows, cols = two_mode_entries(win, keep, committees=committees, events=events)
     note = ""
     if max_elements is not None:
         rows, cols, note = _largest_groups_within(rows, cols, max_elements)
@@ -202,8 +127,13 @@ def _two_mode_frames(win: Window, keep: np.ndarray, *, committees: Sequence[str]
     return frame, edges, note
 
 
+def _off(state: AppState) -> dict[str, Any]:
+    return {"elements": [], "note": off_note(state), "legend": [], "off": True,
+            "summary": {"nodes": 0, "edges": 0, "method": {}, "modularity": None}}
+
+
 def network_view(
-    state: AppState,
+    state: AppState | None = None,
     *,
     mode: str = COPARTICIPATION,
     as_of: _dt.date | None = None,
@@ -226,30 +156,25 @@ def network_view(
     -------
     dict
         ``elements`` (≤ ``max_elements``), ``note`` (what was aggregated or left out),
-        ``legend`` [(category, colour)], ``summary`` (nodes, edges, method, modularity).
+        ``legend`` [(category, colour)], ``summary`` (nodes, edges, method, modularity),
+        ``off`` (True under ``--min-cell``: no elements at all).
     """
+    state = state or current_state()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    as_of = as_of or _dt.date.today()
-    if since is not None and since >= as_of:
-        since = None
-    key = (mode, as_of, since, program or None, tuple(sectors), tuple(regions),
-           tuple(committees), tuple(events), color_by, size_by, group_by, focus, highlight,
-           max_elements)
+    if state.aggregate_only:
+        return _off(state)
+    window = window_of(as_of, since, program)
+    key = (mode, window, tuple(sectors), tuple(regions), tuple(committees), tuple(events),
+           color_by, size_by, group_by, focus, highlight, max_elements)
 
     def compute(_ds: Dataset) -> dict[str, Any]:
-        win = window(state, as_of=as_of, since=since, program=program)
-        keep = _selected(win, sectors=sectors, regions=regions, committees=committees,
-                         events=events)
+        win = state.network(window)
+        keep = select_partners(win, sectors=sectors, regions=regions, committees=committees,
+                               events=events)
         if mode == COPARTICIPATION:
-            nodes = win.nodes.loc[keep].reset_index(drop=True)
-            new_pos = np.cumsum(keep) - 1
-            mask = keep[win.src] & keep[win.dst] if len(win.src) else np.zeros(0, dtype=bool)
-            edges = pd.DataFrame({"source": new_pos[win.src[mask]],
-                                  "target": new_pos[win.dst[mask]],
-                                  "weight": win.weight[mask]})
-            grouping = group_by
-            selection = ""
+            nodes, edges = coparticipation_subgraph(win, keep)
+            grouping, selection = group_by, ""
         else:
             nodes, edges, selection = _two_mode_frames(win, keep, committees=committees,
                                                        events=events, max_elements=max_elements)
@@ -257,14 +182,12 @@ def network_view(
         elements, note = build_elements(nodes, edges, color_by=color_by, size_by=size_by,
                                         group_by=grouping, max_elements=max_elements,
                                         focus=focus if grouping else None, highlight=highlight)
-        if mode == TWO_MODE:
-            note = " ".join(part for part in (selection, note) if part)
+        note = " ".join(part for part in (selection, note) if part)
         return {
-            "elements": elements,
-            "note": note,
-            "legend": legend(elements, color_by),
+            "elements": elements, "note": note, "legend": legend(elements, color_by),
+            "off": False,
             "summary": {"nodes": int(len(nodes)), "edges": int(len(edges)),
-                        "method": win.method, "modularity": win.modularity},
+                        "method": dict(win.method), "modularity": win.modularity},
         }
 
     return state.cached("network-view", key, compute)
@@ -277,65 +200,25 @@ def focus_of(node_id: str | None) -> str | None:
     return None
 
 
-def partner_details(state: AppState, partner_id: str, *, as_of: _dt.date,
-                    since: _dt.date | None, program: str | None) -> dict[str, Any] | None:
-    """Attributes, committees, events, centralities and bridging of one partner."""
-    ds = state.dataset()
-    rows = ds.partners.loc[ds.partners["partner_id"] == partner_id]
-    if rows.empty:
+def partner_details(state: AppState | None, partner_id: str, *, as_of: _dt.date | None,
+                    since: _dt.date | None, program: str | None) -> PartnerProfile | None:
+    """The profile of one partner in the window; None when unknown or the page is off."""
+    state = state or current_state()
+    if state.aggregate_only:
         return None
-    row = rows.iloc[0]
-    win = window(state, as_of=as_of, since=since, program=program)
-    measures = win.nodes.loc[win.nodes["id"] == partner_id]
-    data = program_subset(ds, program)
-    seats = snapshot.active_memberships(data, as_of)
-    seat_ids = seats.loc[seats["partner_id"] == partner_id, "committee_id"].tolist()
-    committee_names = data.committees.set_index("committee_id")["name"]
-    in_window = snapshot.events_in_window(data, as_of=as_of, since=since)
-    attended = data.attendance.loc[data.attendance["partner_id"] == partner_id, "event_id"]
-    visited = in_window.loc[in_window["event_id"].isin(attended)].sort_values("date",
-                                                                              ascending=False)
-    attributes = {
-        "Name": str(row["name"]),
-        "Sector": str(row["sector"]),
-        "Country": str(row.get("country_name") or row["country"]),
-        "Region": str(row["region"]),
-        "Global South": "yes" if bool(row["global_south"]) else "no",
-        "Membership": str(row["membership"]),
-        "Joined": "" if pd.isna(row["joined"]) else row["joined"].date().isoformat(),
-    }
-    if not pd.isna(row["left"]):
-        attributes["Left"] = row["left"].date().isoformat()
-    out: dict[str, Any] = {
-        "id": partner_id,
-        "attributes": attributes,
-        "committees": [str(committee_names.get(c, c)) for c in seat_ids],
-        "events": [f"{r.date.date().isoformat()} · {r.name}" for r in visited.itertuples()],
-        "measures": {},
-    }
-    if not measures.empty:
-        m = measures.iloc[0]
-        out["measures"] = {
-            "Degree (partners met)": int(m["degree"]),
-            "Strength (shared rooms)": int(m["strength"]),
-            "Betweenness": round(float(m["betweenness"]), 4),
-            "Community": str(m["community"]),
-            "Bridging across sectors": round(float(m["bridging"]), 3),
-        }
-    return out
+    window = window_of(as_of, since, program)
+    return partner_profile(state.dataset(), window, partner_id, state.network(window))
 
 
-def group_details(state: AppState, node: dict[str, Any], *, group_by: str, as_of: _dt.date,
-                  since: _dt.date | None, program: str | None) -> dict[str, Any]:
-    """Size and sector mix of an aggregate node's members."""
-    value = focus_of(str(node.get("id", ""))) or ""
-    win = window(state, as_of=as_of, since=since, program=program)
-    members = win.nodes.loc[win.nodes[group_by].astype(str) == value] \
-        if group_by in win.nodes.columns else win.nodes.iloc[0:0]
-    mix = members["sector"].value_counts().sort_index()
-    return {"group_by": group_by, "value": value, "members": int(len(members)),
-            "sectors": {str(k): int(v) for k, v in mix.items()},
-            "top": members.sort_values("degree", ascending=False)["label"].head(10).tolist()}
+def group_details(state: AppState | None, node_id: str, *, group_by: str,
+                  as_of: _dt.date | None, since: _dt.date | None, program: str | None
+                  ) -> GroupProfile | None:
+    """Size and sector mix of an aggregate node's members; None when the page is off."""
+    state = state or current_state()
+    if state.aggregate_only:
+        return None
+    win = state.network(window_of(as_of, since, program))
+    return group_profile(win, group_by, focus_of(node_id) or "")
 
 
 def filter_options(ds: Dataset) -> dict[str, list[str]]:
@@ -372,3 +255,34 @@ def partner_options(ds: Dataset, search: str | None = None, *, selected: str | N
         chosen = pd.concat([extra, chosen])
     return [{"label": str(r.name), "value": str(r.partner_id)}
             for r in chosen.itertuples(index=False)]
+
+
+def layout_choices(state: AppState | None = None) -> dict[str, Any] | None:
+    """Everything the page's controls offer (None when the page is off)."""
+    state = state or current_state()
+    if state.aggregate_only:
+        return None
+    ds = state.dataset()
+    events = ds.events.sort_values("date", ascending=False)
+    # every name when few; for thousands the server answers each keystroke (search)
+    limit = SEARCH_ALL_UP_TO if len(ds.partners) <= SEARCH_ALL_UP_TO else SEARCH_LIMIT
+    return {
+        **filter_options(ds),
+        "committee": [{"label": str(r.name), "value": str(r.committee_id)}
+                      for r in ds.committees.itertuples(index=False)],
+        "event": [{"label": f"{r.date.date().isoformat() if r.date == r.date else ''} {r.name}",
+                   "value": str(r.event_id)} for r in events.itertuples(index=False)],
+        "partner": partner_options(ds, limit=limit),
+    }
+
+
+def search(text: str | None, selected: str | None, *, state: AppState | None = None
+           ) -> list[dict[str, str]] | None:
+    """Partner options matching ``text`` for big datasets (None: keep what the page has)."""
+    state = state or current_state()
+    if state.aggregate_only:
+        return []
+    ds = state.dataset()
+    if len(ds.partners) <= SEARCH_ALL_UP_TO or not text:
+        return None
+    return partner_options(ds, text, selected=selected)

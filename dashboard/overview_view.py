@@ -1,23 +1,24 @@
 """What the "/" overview shows: KPIs, reach over time, the world map, composition, gaps, scorecard.
 
-:func:`overview_figures` is a pure function of a Dataset (the page caches it per dataset
-version and arguments); every figure comes from :mod:`analysis`.
+Every figure formats what :mod:`analysis` returns for one window: the report of
+:meth:`dashboard.state.AppState.report` and :func:`analysis.views.partners_per_country`. Under
+``--min-cell`` the per-country counts pass the same suppression as the report's tables.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import snapshot
-from analysis.report import build_report
-from core.model import Dataset
-from dashboard.app import AppState
+from analysis.views import partners_per_country
+from core.window import Window
 from dashboard.components import OKABE_ITO, SEQUENTIAL, colour_map, empty_figure, percent
+from dashboard.state import AppState, current_state
 
 GAP_ROWS = 8
 
@@ -46,10 +47,6 @@ def _layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
     return fig
 
 
-def _hide(count: int, min_cell: int | None) -> bool:
-    return min_cell is not None and 0 < count < min_cell
-
-
 def kpis(totals: dict[str, Any]) -> dict[str, Any]:
     """Head-line figures from the report's ``totals`` (Partners active on its date)."""
     south = totals.get("global_south") or {}
@@ -66,14 +63,60 @@ def kpis(totals: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure:
-    """Choropleth of active partners per country (ISO3); small counts hidden under min_cell."""
-    counts = (active.loc[active["country"].astype(str) != ""]
-              .groupby(["country", "country_name"]).size().reset_index(name="partners"))
-    if counts.empty:
+@dataclass(frozen=True)
+class Suppressed:
+    """Counts after suppression (``None`` = hidden) and whether the number of categories
+    holding someone must be hidden too (else a hidden count could still be worked out)."""
+
+    counts: dict[str, int | None]
+    hide_categories: bool = False
+
+
+def suppress_counts(counts: Mapping[str, int], *, total: int | None, min_cell: int | None
+                    ) -> Suppressed:
+    """Counts with small cells hidden so that none can be worked out again.
+
+    Primary: a count from 1 to ``min_cell - 1`` is hidden. Complementary: while a hidden cell
+    could be derived from ``total`` and the visible cells (one hidden cell, or every hidden
+    cell forced to 1), the smallest visible non-zero cell is hidden too; when none is left,
+    the number of non-empty categories is hidden (``hide_categories``).
+
+    >>> suppress_counts({"A": 9, "B": 1, "C": 6}, total=16, min_cell=3).counts
+    {'A': 9, 'B': None, 'C': None}
+    >>> suppress_counts({"A": 1, "B": 1}, total=2, min_cell=3).hide_categories
+    True
+    """
+    out: dict[str, int | None] = dict(counts)
+    if min_cell is None:
+        return Suppressed(out)
+    for key, value in counts.items():
+        if value is not None and 0 < value < min_cell:
+            out[key] = None
+    while total is not None:
+        hidden = [k for k, v in out.items() if v is None]
+        rest = total - sum(v for v in out.values() if v is not None)
+        if not hidden or (len(hidden) > 1 and rest > len(hidden)):
+            break
+        # the unknown country is shown elsewhere (as the Unknown region): hide a country instead
+        visible = sorted((v, k) for k, v in out.items() if v and k != "")
+        if not visible:
+            return Suppressed(out, hide_categories=True)
+        out[visible[0][1]] = None
+    return Suppressed(out)
+
+
+def world_map(counts: pd.DataFrame, *, total: int | None = None,
+              min_cell: int | None = None) -> go.Figure:
+    """Choropleth of :func:`analysis.views.partners_per_country`; under ``min_cell`` counts
+    pass :func:`suppress_counts` against the Partner ``total`` (unknown country included)."""
+    shown_counts = suppress_counts(dict(zip(counts["country"], counts["partners"], strict=True)),
+                                   total=total, min_cell=min_cell).counts
+    known = counts.loc[counts["country"] != ""]
+    if known.empty:
         return empty_figure("No partners with a known country on this date.")
-    shown = counts.loc[[not _hide(int(c), min_cell) for c in counts["partners"]]]
-    hidden = len(counts) - len(shown)
+    values = known["country"].map(shown_counts)
+    shown = known.loc[values.notna()].assign(partners=values[values.notna()].astype(int))
+    hidden = int(values.isna().sum())
     fig = go.Figure(go.Choropleth(
         locations=shown["country"], locationmode="ISO-3", z=shown["partners"],
         text=shown["country_name"], colorscale=SEQUENTIAL, reversescale=True, zmin=0,
@@ -89,7 +132,8 @@ def world_map(active: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure
                     landcolor="#f2f2f2", showland=True)
     fig.update_layout(height=380, margin={"l": 0, "r": 0, "t": 0, "b": 0})
     if hidden:
-        fig.add_annotation(text=f"{hidden} countries with fewer than {min_cell} partners hidden",
+        fig.add_annotation(text=f"{hidden} countries hidden (fewer than {min_cell} partners, "
+                           "or enough to work one out)",
                            showarrow=False, xref="paper", yref="paper", x=0.01, y=0.01)
     return fig
 
@@ -175,7 +219,7 @@ def scorecard_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def largest_gaps(report: dict[str, Any], *, limit: int = GAP_ROWS) -> list[dict[str, Any]]:
+def largest_gaps(report: Mapping[str, Any], *, limit: int = GAP_ROWS) -> list[dict[str, Any]]:
     """The report's largest gaps (missing first, most significant), as table rows."""
     rows: list[dict[str, Any]] = []
     for gap in report.get("largest_gaps", [])[:limit]:
@@ -189,26 +233,28 @@ def largest_gaps(report: dict[str, Any], *, limit: int = GAP_ROWS) -> list[dict[
     return rows
 
 
-def overview_figures(
-    ds: Dataset,
-    as_of: _dt.date | None = None,
-    *,
-    program: str | None = None,
-    min_cell: int | None = None,
-    report: dict[str, Any] | None = None,
-) -> Overview:
-    """All overview content for ``as_of`` (default today).
+def overview(as_of: _dt.date, program: str | None, *, state: AppState | None = None
+             ) -> Overview:
+    """Every overview figure of ``as_of`` and ``program`` (cached per dataset version)."""
+    state = state or current_state()
+    window = Window.of(as_of=as_of, program=program or None)
+    report = state.report(window)
+    return state.cached("overview", (window, state.min_cell),
+                        lambda ds: _overview(report, partners_per_country(ds, window.as_of),
+                                             as_of, state.min_cell))
 
-    ``report`` is :func:`analysis.report.build_report` ``(...).to_dict()`` for the same
-    arguments (the page passes its cached one); without it, it is built here.
-    """
-    as_of = as_of or _dt.date.today()
-    if report is None:
-        report = build_report(ds, as_of=as_of, program=program or None,
-                              min_cell=min_cell).to_dict()
+
+def _overview(report: Mapping[str, Any], countries: pd.DataFrame, as_of: _dt.date,
+              min_cell: int | None) -> Overview:
     totals = report["totals"]
     figures = kpis(totals)
-    active = snapshot.active_partners(ds, as_of)
+    suppressed = suppress_counts(dict(zip(countries["country"], countries["partners"],
+                                          strict=True)),
+                                 total=totals.get("partners"), min_cell=min_cell)
+    if suppressed.hide_categories:
+        # how many countries, with every country hidden and the total shown, would say
+        # how many partners each hidden country has
+        figures["countries"] = None
 
     def shown(value: Any) -> str:
         return "–" if value is None else str(value)
@@ -225,7 +271,7 @@ def overview_figures(
         as_of=as_of,
         kpis=kpi_text,
         reach=reach_figure(report.get("reach", {}).get("years", [])),
-        world=world_map(active, min_cell=min_cell),
+        world=world_map(countries, total=totals.get("partners"), min_cell=min_cell),
         sectors=composition_bar(totals.get("sectors") or {}),
         regions=composition_bar(totals.get("regions") or {}),
         scorecard=scorecard_figure(entries),
@@ -235,20 +281,20 @@ def overview_figures(
     )
 
 
-def cached_report(state: AppState, as_of: _dt.date, *, since: _dt.date | None = None,
-                  program: str | None = None) -> dict[str, Any]:
-    """``build_report(...).to_dict()`` cached per dataset version and arguments."""
-    return state.cached(
-        "report", (as_of, since, program or None, state.min_cell),
-        lambda ds: build_report(ds, as_of=as_of, since=since, program=program or None,
-                                min_cell=state.min_cell).to_dict(),
-    )
+def data_summary(as_of: _dt.date, *, state: AppState | None = None) -> str:
+    """The line under the controls: which data, which date, and whether counts are hidden."""
+    from pathlib import Path
+
+    state = state or current_state()
+    ds = state.dataset()
+    source = Path(ds.source).name if ds.source else state.store.name
+    summary = f"Data: {source} · as of {as_of.isoformat()}"
+    if state.min_cell:
+        summary += f" · counts below {state.min_cell} hidden"
+    return summary
 
 
-def cached_overview(state: AppState, as_of: _dt.date, program: str | None) -> Overview:
-    report = cached_report(state, as_of, program=program)
-    return state.cached(
-        "overview", (as_of, program or None, state.min_cell),
-        lambda ds: overview_figures(ds, as_of, program=program or None,
-                                    min_cell=state.min_cell, report=report),
-    )
+def programs(*, state: AppState | None = None) -> list[str]:
+    """Every program label of the committees and events, for the program filter."""
+    ds = (state or current_state()).dataset()
+    return [str(p) for p in list(ds.committees["program"]) + list(ds.events["program"])]

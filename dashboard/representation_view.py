@@ -1,24 +1,23 @@
 """What /representation shows: every committee and event, its composition, diversity and gaps.
 
-Rows come from the report dict of :func:`analysis.report.build_report` (so ``min_cell``
-suppression is the report's), and :func:`to_csv` / :func:`to_xlsx` export what the tables show,
-formula-injection safe: a CSV text cell starting with ``= + - @`` tab or CR gets a leading ``'``,
-and every XLSX text cell is written as a string, never a formula.
+Rows come from the report of the window (:meth:`dashboard.state.AppState.report`, so
+``--min-cell`` suppression is the report's); downloads hold the server's rows, in the order and
+subset the browser's tables show, written by :mod:`dashboard.downloads`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from core.window import Window
+from dashboard.downloads import to_csv, to_xlsx
+from dashboard.state import AppState, current_state
 
 DIMENSIONS = ("sector", "region", "global_south")
 KINDS = ("committee", "event")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 GROUP_COLUMNS = ("Kind", "Name", "Program", "Date", "Size", "Guests", "Composition", "Blau",
                  "Shannon", "Gaps", "Largest gap")
@@ -116,40 +115,84 @@ def target_rows(targets: Any) -> Any:
     return out
 
 
-def safe_text(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ tab CR gets '."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+@dataclass(frozen=True)
+class Tables:
+    """The page's two tables and the note above them."""
+
+    groups: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    note: str
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """CSV text of ``rows`` (only ``columns``, in order), formula-injection safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_text(c) for c in columns])
-    for row in rows:
-        writer.writerow([safe_text("" if row.get(c) is None else row.get(c)) for c in columns])
-    return buffer.getvalue()
+def tables(as_of: _dt.date, since: _dt.date | None, *, kind: str | None = None,
+           program: str | None = None, dimension: str = "sector", gaps_only: bool = False,
+           state: AppState | None = None) -> Tables:
+    """The group and gap rows of a window (``since`` on or after ``as_of`` is ignored, said)."""
+    state = state or current_state()
+    note = ""
+    if since is not None and since >= as_of:
+        note = "“Events after” must be before “As of”; showing every event instead."
+        since = None
+    report = state.report(Window.of(as_of=as_of, since=since, program=program or None))
+    groups = group_rows(report, dimension=dimension, kind=kind or None, gaps_only=gaps_only)
+    gaps = gap_rows(report, dimension=dimension, kind=kind or None)
+    if state.min_cell:
+        note = (note + " " if note else "") + (
+            f"Counts below {state.min_cell} (and shares and tests derived from them) are hidden.")
+    return Tables(groups=groups, gaps=gaps, note=note)
 
 
-def to_xlsx(sheets: Mapping[str, tuple[Sequence[str], Iterable[Mapping[str, Any]]]]) -> bytes:
-    """An XLSX workbook with one sheet per entry; text cells are always strings, never formulas.
+def _row_key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(row.get(c, "") if row.get(c) is not None else "") for c in columns)
 
-    ``sheets`` maps a sheet title to ``(columns, rows)``.
+
+def as_shown(rows: Sequence[Mapping[str, Any]], shown: Sequence[Mapping[str, Any]] | None,
+             columns: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The server's ``rows`` in the order and subset of ``shown`` (the browser's filtered and
+    sorted table): a row the server did not make is never written, whatever a request says.
+
+    >>> as_shown([{"A": 1}, {"A": 2}], [{"A": 2}, {"A": 9}], ("A",))
+    [{'A': 2}]
     """
-    book = Workbook()
-    book.remove(book.active)
-    for title, (columns, rows) in sheets.items():
-        sheet = book.create_sheet(title=title[:31])
-        sheet.append([str(c) for c in columns])
-        for row in rows:
-            sheet.append([row.get(c) for c in columns])
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    # openpyxl stores a str starting with "=" as a formula; force plain text
-                    cell.data_type = TYPE_STRING
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    if shown is None:
+        return list(rows)
+    by_key: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(_row_key(row, columns), []).append(row)
+    out: list[Mapping[str, Any]] = []
+    for row in shown:
+        same = by_key.get(_row_key(row, columns)) if isinstance(row, Mapping) else None
+        if same:
+            out.append(same.pop(0))
+    return out
+
+
+def export(fmt: str, groups: Sequence[Mapping[str, Any]], gaps: Sequence[Mapping[str, Any]]
+           ) -> tuple[str, bytes]:
+    """File name and content of the two tables as ``fmt`` ("csv" or "xlsx")."""
+    stamp = _dt.date.today().isoformat()
+    if fmt == "csv":
+        text = to_csv(groups, GROUP_COLUMNS) + "\r\n" + to_csv(gaps, GAP_COLUMNS)
+        return f"representation-{stamp}.csv", text.encode("utf-8")
+    if fmt == "xlsx":
+        data = to_xlsx({"Committees and events": (GROUP_COLUMNS, groups),
+                        "Gaps": (GAP_COLUMNS, gaps)})
+        return f"representation-{stamp}.xlsx", data
+    raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
+
+
+def download(fmt: str, as_of: _dt.date, since: _dt.date | None, *, kind: str | None,
+             program: str | None, dimension: str, gaps_only: bool,
+             shown_groups: Sequence[Mapping[str, Any]] | None,
+             shown_gaps: Sequence[Mapping[str, Any]] | None,
+             state: AppState | None = None) -> tuple[str, bytes]:
+    """The download of what the tables show, rebuilt from the server's own rows."""
+    made = tables(as_of, since, kind=kind, program=program, dimension=dimension,
+                  gaps_only=gaps_only, state=state)
+    return export(fmt, as_shown(made.groups, shown_groups, GROUP_COLUMNS),
+                  as_shown(made.gaps, shown_gaps, GAP_COLUMNS))
+
+
+def targets(*, state: AppState | None = None) -> list[dict[str, Any]]:
+    """The dataset's targets table, as rows."""
+    return target_rows((state or current_state()).dataset().targets)  # type: ignore[no-any-return]

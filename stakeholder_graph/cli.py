@@ -145,7 +145,8 @@ def generate(
 
 
 def _serve(store, *, host: str, port: int, min_cell: int | None) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.app import create_app, run
+    from dashboard.app import create_app
+    from dashboard.server import run
 
     run(create_app(store, min_cell=min_cell), host=host, port=port)
 

@@ -32,11 +32,12 @@ from typing import Any
 
 import pytest
 
-import dashboard.app as dashboard_app
+import dashboard.security as dashboard_security
+import dashboard.server as dashboard_server
 from stakeholder_graph import cli
 from tests.dashboard.data import post_overview_update
 
-AUTH_ENV = dashboard_app.AUTH_ENV
+AUTH_ENV = dashboard_security.AUTH_ENV
 SECRET = "pw-" + "Zq9xK7-never-print-me"
 SCRIPT = Path(sys.executable).with_name("stakeholder-graph")
 SECURE_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
@@ -55,7 +56,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def fake_run(app: Any, *, host: str = "127.0.0.1", port: int = 8050, **_: Any) -> None:
         calls.append({"host": host, "port": port})
 
-    monkeypatch.setattr(dashboard_app, "run", fake_run)
+    monkeypatch.setattr(dashboard_server, "run", fake_run)
     return calls
 
 

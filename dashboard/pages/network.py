@@ -5,32 +5,29 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-import dash
 import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
-from dashboard.app import app_state
-from dashboard.components import loading, options, parse_date, section
+from dashboard.components import loading, options, parse_date, register_page, section
 from dashboard.network_view import (
     COLOR_CHOICES,
     COPARTICIPATION,
     GROUP_CHOICES,
-    SEARCH_ALL_UP_TO,
-    SEARCH_LIMIT,
     SIZE_CHOICES,
     TWO_MODE,
-    filter_options,
     focus_of,
     group_details,
+    layout_choices,
     network_view,
+    off_note,
     partner_details,
-    partner_options,
+    search,
 )
 
-dash.register_page(__name__, path="/network", name="Network",
-                   title="Network · Stakeholder Graph", order=1)
+register_page(__name__, path="/network", name="Network", title="Network · Stakeholder Graph",
+              order=1)
 
 STYLESHEET: list[dict[str, Any]] = [
     {"selector": "node", "style": {
@@ -59,38 +56,32 @@ def _dropdown(id_: str, label: str, opts: list[dict[str, str]], *, multi: bool =
     ], className="mb-2")
 
 
-def layout(**_query: Any) -> html.Div:
-    state = app_state()
-    ds = state.dataset()
-    opts = filter_options(ds)
-    committees = [{"label": str(r.name), "value": str(r.committee_id)}
-                  for r in ds.committees.itertuples(index=False)]
-    events = [{"label": f"{r.date.date().isoformat() if r.date == r.date else ''} {r.name}",
-               "value": str(r.event_id)}
-              for r in ds.events.sort_values("date", ascending=False).itertuples(index=False)]
-    # every name when few; for thousands the server answers each keystroke (search_options)
-    limit = SEARCH_ALL_UP_TO if len(ds.partners) <= SEARCH_ALL_UP_TO else SEARCH_LIMIT
-    partners = partner_options(ds, limit=limit)
+def _off_page(note: str) -> html.Div:
+    return html.Div([html.H2("Network", className="mb-1"),
+                     dbc.Alert(note, id=ids.NET_NOTE, color="info", is_open=True)])
+
+
+def _controls(choices: dict[str, Any]) -> list[Any]:
     today = _dt.date.today().isoformat()
-    controls = [
+    return [
         dbc.Label("View", className="small mb-0"),
         dbc.RadioItems(id=ids.NET_MODE, value=COPARTICIPATION, className="mb-2", options=[
             {"label": "Partners who meet (co-participation)", "value": COPARTICIPATION},
             {"label": "Partners, committees and events", "value": TWO_MODE},
         ]),
-        _dropdown(ids.NET_SEARCH, "Find a partner", partners, multi=False,
+        _dropdown(ids.NET_SEARCH, "Find a partner", choices["partner"], multi=False,
                   placeholder="Type a name…"),
         html.Div([
             dbc.Label("Window (events after / up to)", className="small mb-0"),
             dcc.DatePickerRange(id=ids.NET_DATES, end_date=today, display_format="YYYY-MM-DD",
                                 clearable=True, start_date_placeholder_text="beginning"),
         ], className="mb-2"),
-        _dropdown(ids.NET_PROGRAM, "Program", options(opts["program"]), multi=False,
+        _dropdown(ids.NET_PROGRAM, "Program", options(choices["program"]), multi=False,
                   placeholder="All programs"),
-        _dropdown(ids.NET_SECTOR, "Sector", options(opts["sector"])),
-        _dropdown(ids.NET_REGION, "Region", options(opts["region"])),
-        _dropdown(ids.NET_COMMITTEE, "Committee", committees),
-        _dropdown(ids.NET_EVENT, "Event", events),
+        _dropdown(ids.NET_SECTOR, "Sector", options(choices["sector"])),
+        _dropdown(ids.NET_REGION, "Region", options(choices["region"])),
+        _dropdown(ids.NET_COMMITTEE, "Committee", choices["committee"]),
+        _dropdown(ids.NET_EVENT, "Event", choices["event"]),
         _dropdown(ids.NET_COLOR, "Colour by", options(COLOR_CHOICES), multi=False,
                   value="sector", clearable=False),
         _dropdown(ids.NET_SIZE, "Size by", options(SIZE_CHOICES), multi=False, value="degree",
@@ -98,6 +89,13 @@ def layout(**_query: Any) -> html.Div:
         _dropdown(ids.NET_GROUP, "Group large graphs by", options(GROUP_CHOICES), multi=False,
                   value="community", clearable=False),
     ]
+
+
+def layout(**_query: Any) -> html.Div:
+    choices = layout_choices()
+    if choices is None:  # --min-cell: an aggregate-only dashboard names no organisation
+        return _off_page(off_note() or "")
+    controls = _controls(choices)
     graph = cyto.Cytoscape(
         id=ids.NET_GRAPH,
         elements=[],
@@ -137,12 +135,10 @@ def layout(**_query: Any) -> html.Div:
     State(ids.NET_SEARCH, "value"),
     prevent_initial_call=True,
 )
-def search_options(search: str | None, selected: str | None) -> Any:
+def search_options(text: str | None, selected: str | None) -> Any:
     """Matching partner names for what is typed (only for big datasets; small ones have all)."""
-    ds = app_state().dataset()
-    if len(ds.partners) <= SEARCH_ALL_UP_TO or not search:
-        return no_update
-    return partner_options(ds, search, selected=selected)
+    found = search(text, selected)
+    return no_update if found is None else found
 
 
 def _legend(pairs: list[tuple[str, str]]) -> list[Any]:
@@ -179,28 +175,26 @@ def update_network(mode: str, start: str | None, end: str | None, program: str |
                    ) -> tuple[Any, ...]:
     """Redraw the network for the chosen filters (thin: see dashboard.network_view)."""
     view = network_view(
-        app_state(), mode=mode or COPARTICIPATION,
+        mode=mode or COPARTICIPATION,
         as_of=parse_date(end, _dt.date.today()), since=parse_date(start),
         program=program or None, sectors=tuple(sectors or ()), regions=tuple(regions or ()),
         committees=tuple(committees or ()), events=tuple(events or ()),
         color_by=color_by or "sector", size_by=size_by or "degree",
         group_by=group_by or "community", focus=focus, highlight=search or None,
     )
-    s = view["summary"]
+    back = {"display": "inline-block"} if focus and not view["off"] else {"display": "none"}
+    note = view["note"]
+    return (view["elements"], note, bool(note), _legend(view["legend"]),
+            _summary(view["summary"]), back)
+
+
+def _summary(s: dict[str, Any]) -> str:
     summary = f"{s['nodes']:,} nodes and {s['edges']:,} links in the window"
     if s["method"].get("betweenness") == "sampled":
         summary += f"; betweenness estimated from {s['method']['samples']} sampled sources"
     if s.get("modularity") is not None:
         summary += f"; community modularity {s['modularity']:.2f}"
-    back = {"display": "inline-block"} if focus else {"display": "none"}
-    note = view["note"]
-    min_cell = app_state().min_cell
-    if min_cell:
-        # the network names organisations one by one; say so rather than imply suppression
-        note = (note + " " if note else "") + (
-            f"Counts below {min_cell} are hidden on the other pages; this view shows "
-            "organisations individually.")
-    return (view["elements"], note, bool(note), _legend(view["legend"]), summary + ".", back)
+    return summary + "."
 
 
 @callback(
@@ -259,31 +253,33 @@ def show_details(node: dict[str, Any] | None, search: str | None, start: str | N
 def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | None,
                   program: str | None, group_by: str | None) -> Any:
     """Components describing ``node`` (tap data or ``{"id": partner_id}``); None for no node."""
-    state = app_state()
-    as_of = parse_date(end, _dt.date.today()) or _dt.date.today()
-    since = parse_date(start)
-    if since is not None and since >= as_of:
-        since = None
     if not node:
         return None
+    off = off_note()
+    if off:
+        return html.P(off)
+    as_of, since = parse_date(end, _dt.date.today()), parse_date(start)
     node_id = str(node.get("id", ""))
     if focus_of(node_id) is not None:
-        info = group_details(state, node, group_by=group_by or "community", as_of=as_of,
+        info = group_details(None, node_id, group_by=group_by or "community", as_of=as_of,
                              since=since, program=program or None)
-        return [html.H5(f"{info['group_by'].capitalize()} {info['value']}"),
-                html.P(f"{info['members']:,} members, now drawn in the network (the best connected when they are "
-                       "too many); “Back to the whole network” returns."),
-                html.H6("By sector"), _rows(info["sectors"]),
-                *_items("Best connected", info["top"])]
+        if info is None:
+            return None
+        return [html.H5(f"{info.group_by.capitalize()} {info.value}"),
+                html.P(f"{info.members:,} members, now drawn in the network (the best "
+                       "connected when they are too many); “Back to the whole network” "
+                       "returns."),
+                html.H6("By sector"), _rows(dict(info.sectors)),
+                *_items("Best connected", list(info.best_connected))]
     if "::" in node_id:  # a committee or event node of the two-mode view
         return [html.H5(str(node.get("label", node_id))),
                 html.P(f"{str(node.get('kind', '')).capitalize()} with "
                        f"{node.get('degree', 0)} participants in the window.")]
-    details = partner_details(state, node_id, as_of=as_of, since=since, program=program or None)
+    details = partner_details(None, node_id, as_of=as_of, since=since, program=program or None)
     if details is None:
         return html.P("Not found in this dataset.")
-    return [html.H5(details["attributes"]["Name"]), _rows(details["attributes"]),
+    return [html.H5(details.attributes["Name"]), _rows(dict(details.attributes)),
             html.H6("Network measures"),
-            _rows(details["measures"]) if details["measures"] else html.P("Not in this window."),
-            *_items("Committees", details["committees"]),
-            *_items("Convenings in the window", details["events"])]
+            _rows(dict(details.measures)) if details.measures else html.P("Not in this window."),
+            *_items("Committees", list(details.committees)),
+            *_items("Convenings in the window", list(details.events))]

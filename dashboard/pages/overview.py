@@ -3,41 +3,37 @@
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path
 from typing import Any
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
-from dashboard.app import app_state
 from dashboard.components import (
     PLOT_CONFIG,
     TABLE_LOOK,
+    asset_url,
     kpi_card,
     loading,
     options,
     parse_date,
+    register_page,
     section,
 )
-from dashboard.overview_view import cached_overview
+from dashboard.overview_view import data_summary, overview, programs
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph",
-                   order=0)
+register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph", order=0)
 
 
 def map_config() -> Any:
     # plotly.js fetches its topojson at run time; point it at our own assets so the map
     # renders with no internet access
-    return {**PLOT_CONFIG, "topojsonURL": dash.get_asset_url("topojson/")}
+    return {**PLOT_CONFIG, "topojsonURL": asset_url("topojson/")}
 
 
 def layout(**_query: Any) -> html.Div:
-    state = app_state()
-    ds = state.dataset()
-    programs = options(list(ds.committees["program"]) + list(ds.events["program"]))
+    program_options = options(programs())
     today = _dt.date.today().isoformat()
     kpi_row = dbc.Row(
         [
@@ -59,7 +55,7 @@ def layout(**_query: Any) -> html.Div:
                      html.Div(dcc.DatePickerSingle(id=ids.OV_DATE, date=today,
                                                    display_format="YYYY-MM-DD"))], md="auto"),
             dbc.Col([dbc.Label("Program", html_for=ids.OV_PROGRAM),
-                     dcc.Dropdown(id=ids.OV_PROGRAM, options=programs, placeholder="All programs",
+                     dcc.Dropdown(id=ids.OV_PROGRAM, options=program_options, placeholder="All programs",
                                   clearable=True)], md=3),
             dbc.Col(html.Div(id=ids.OV_SUMMARY, className="text-muted small"), className="align-self-end"),
         ],
@@ -71,7 +67,7 @@ def layout(**_query: Any) -> html.Div:
             dbc.Alert(id=ids.OV_SCORECARD, color="info", className="mb-3"),
             dcc.Graph(id=ids.OV_SCORECARD_FIG, config=PLOT_CONFIG),
             DataTable(
-                id=ids.OV_SCORECARD + "-table",
+                id=ids.OV_SCORECARD_TABLE,
                 **TABLE_LOOK,
             ),
         ],
@@ -121,7 +117,7 @@ def layout(**_query: Any) -> html.Div:
     Output(ids.OV_REGIONS, "figure"),
     Output(ids.OV_SCORECARD, "children"),
     Output(ids.OV_SCORECARD_FIG, "figure"),
-    Output(ids.OV_SCORECARD + "-table", "data"),
+    Output(ids.OV_SCORECARD_TABLE, "data"),
     Output(ids.OV_GAPS, "data"),
     Output(ids.OV_SUMMARY, "children"),
     Input(ids.OV_DATE, "date"),
@@ -129,15 +125,9 @@ def layout(**_query: Any) -> html.Div:
 )
 def update_overview(date: str | None, program: str | None) -> tuple[Any, ...]:
     """Every overview figure for the chosen date and program (thin: analysis does the work)."""
-    state = app_state()
     as_of = parse_date(date) or _dt.date.today()
-    view = cached_overview(state, as_of, program or None)
+    view = overview(as_of, program or None)
     k = view.kpis
-    ds = state.dataset()
-    source = Path(ds.source).name if ds.source else state.store.name
-    summary = f"Data: {source} · as of {as_of.isoformat()}"
-    if state.min_cell:
-        summary += f" · counts below {state.min_cell} hidden"
     return (k["partners"], k["countries"], k["regions"], k["global_south"], k["sectors"],
             view.world, view.reach, view.sectors, view.regions, view.scorecard_summary,
-            view.scorecard, view.scorecard_rows, view.gaps, summary)
+            view.scorecard, view.scorecard_rows, view.gaps, data_summary(as_of))

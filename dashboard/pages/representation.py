@@ -5,27 +5,31 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
-from dashboard.app import app_state
-from dashboard.components import TABLE_LOOK, loading, options, parse_date, section
-from dashboard.overview_view import cached_report
+from dashboard.components import (
+    TABLE_LOOK,
+    loading,
+    options,
+    parse_date,
+    register_page,
+    section,
+    send_bytes,
+)
+from dashboard.overview_view import programs
 from dashboard.representation_view import (
     GAP_COLUMNS,
     GROUP_COLUMNS,
-    gap_rows,
-    group_rows,
-    target_rows,
-    to_csv,
-    to_xlsx,
+    download,
+    tables,
+    targets,
 )
 
-dash.register_page(__name__, path="/representation", name="Representation",
-                   title="Representation · Stakeholder Graph", order=2)
+register_page(__name__, path="/representation", name="Representation",
+              title="Representation · Stakeholder Graph", order=2)
 
 TABLE_STYLE: dict[str, Any] = {
     **TABLE_LOOK,
@@ -43,10 +47,8 @@ def _columns(names: tuple[str, ...]) -> Any:
 
 
 def layout(**_query: Any) -> html.Div:
-    state = app_state()
-    ds = state.dataset()
-    programs = options(list(ds.committees["program"]) + list(ds.events["program"]))
-    targets = target_rows(ds.targets)
+    program_options = options(programs())
+    target_table: Any = targets()
     controls = dbc.Row([
         dbc.Col([dbc.Label("As of", html_for=ids.REP_DATE, className="small mb-0"),
                  html.Div(dcc.DatePickerSingle(id=ids.REP_DATE, date=_dt.date.today().isoformat(),
@@ -60,7 +62,7 @@ def layout(**_query: Any) -> html.Div:
                               options=[{"label": "Committees", "value": "committee"},
                                        {"label": "Events", "value": "event"}])], md=2),
         dbc.Col([dbc.Label("Program", className="small mb-0"),
-                 dcc.Dropdown(id=ids.REP_PROGRAM, options=programs, placeholder="All programs")],
+                 dcc.Dropdown(id=ids.REP_PROGRAM, options=program_options, placeholder="All programs")],
                 md=2),
         dbc.Col([dbc.Label("Dimension", className="small mb-0"),
                  dcc.Dropdown(id=ids.REP_DIMENSION, value="sector", clearable=False, options=[
@@ -95,11 +97,11 @@ def layout(**_query: Any) -> html.Div:
             "Shortfall: members of that category the room would need to add; p-value: exact "
             "test of drawing so few from the baseline (or the target)."),
         section("Targets", DataTable(
-            id=ids.REP_TARGETS, data=targets,
+            id=ids.REP_TARGETS, data=target_table,
             columns=[{"name": c, "id": c} for c in ("Dimension", "Group", "Minimum share",
                                                     "Maximum share")],
             **{k: v for k, v in TABLE_STYLE.items() if k.startswith("style")}))
-        if targets else html.Div(id=ids.REP_TARGETS),
+        if target_table else html.Div(id=ids.REP_TARGETS),
     ])
 
 
@@ -119,47 +121,36 @@ def update_tables(date: str | None, since: str | None, kind: str | None,
                   program: str | None, dimension: str | None, gaps_only: list[str] | None
                   ) -> tuple[Any, ...]:
     """The group and gap tables for the chosen date, window and filters."""
-    state = app_state()
-    as_of = parse_date(date) or _dt.date.today()
-    start = parse_date(since)
-    note = ""
-    if start is not None and start >= as_of:
-        note = "“Events after” must be before “As of”; showing every event instead."
-        start = None
-    report = cached_report(state, as_of, since=start, program=program or None)
-    dim = dimension or "sector"
-    groups = group_rows(report, dimension=dim, kind=kind or None, gaps_only=bool(gaps_only))
-    gaps = gap_rows(report, dimension=dim, kind=kind or None)
-    if state.min_cell:
-        note = (note + " " if note else "") + (
-            f"Counts below {state.min_cell} (and shares and tests derived from them) are hidden.")
-    return groups, gaps, note, bool(note)
+    made = tables(parse_date(date) or _dt.date.today(), parse_date(since), kind=kind or None,
+                  program=program or None, dimension=dimension or "sector",
+                  gaps_only=bool(gaps_only))
+    return made.groups, made.gaps, made.note, bool(made.note)
 
 
 @callback(
     Output(ids.REP_DOWNLOAD, "data"),
     Input(ids.REP_CSV, "n_clicks"),
     Input(ids.REP_XLSX, "n_clicks"),
+    State(ids.REP_DATE, "date"),
+    State(ids.REP_SINCE, "date"),
+    State(ids.REP_KIND, "value"),
+    State(ids.REP_PROGRAM, "value"),
+    State(ids.REP_DIMENSION, "value"),
+    State(ids.REP_GAPS_ONLY, "value"),
     State(ids.REP_TABLE, "derived_virtual_data"),
     State(ids.REP_GAP_TABLE, "derived_virtual_data"),
     prevent_initial_call=True,
 )
-def download(_csv: int | None, _xlsx: int | None, groups: list[dict[str, Any]] | None,
-             gaps: list[dict[str, Any]] | None) -> Any:
+def download_tables(_csv: int | None, _xlsx: int | None, date: str | None, since: str | None,
+                    kind: str | None, program: str | None, dimension: str | None,
+                    gaps_only: list[str] | None, shown_groups: list[dict[str, Any]] | None,
+                    shown_gaps: list[dict[str, Any]] | None) -> Any:
     """Exactly the rows shown (after the tables' filters and sorting), as CSV or XLSX."""
     fmt = {ids.REP_CSV: "csv", ids.REP_XLSX: "xlsx"}.get(str(ctx.triggered_id))
-    return export(fmt, groups, gaps) if fmt else no_update
-
-
-def export(fmt: str, groups: list[dict[str, Any]] | None, gaps: list[dict[str, Any]] | None
-           ) -> dict[str, Any]:
-    """The dcc.Download payload of the two tables as ``fmt`` ("csv" or "xlsx")."""
-    stamp = _dt.date.today().isoformat()
-    if fmt == "csv":
-        text = to_csv(groups or [], GROUP_COLUMNS) + "\r\n" + to_csv(gaps or [], GAP_COLUMNS)
-        return dcc.send_string(text, f"representation-{stamp}.csv", type="text/csv")
-    if fmt == "xlsx":
-        data = to_xlsx({"Committees and events": (GROUP_COLUMNS, groups or []),
-                        "Gaps": (GAP_COLUMNS, gaps or [])})
-        return dcc.send_bytes(data, f"representation-{stamp}.xlsx")
-    raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
+    if fmt is None:
+        return no_update
+    name, content = download(fmt, parse_date(date) or _dt.date.today(), parse_date(since),
+                             kind=kind or None, program=program or None,
+                             dimension=dimension or "sector", gaps_only=bool(gaps_only),
+                             shown_groups=shown_groups, shown_gaps=shown_gaps)
+    return send_bytes(content, name)

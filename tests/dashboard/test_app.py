@@ -9,16 +9,10 @@ import pytest
 
 from core.errors import StakeholderGraphError, StoreError
 from dashboard import ids
-from dashboard.app import (
-    AUTH_ENV,
-    AnalysisCache,
-    app_state,
-    check_bind,
-    create_app,
-    friendly_message,
-    is_loopback,
-    run,
-)
+from dashboard.app import app_state, create_app, friendly_message
+from dashboard.security import AUTH_ENV, check_bind, is_loopback
+from dashboard.server import make_server, run
+from dashboard.state import AnalysisCache
 from graph.memory import MemoryStore
 from tests.dashboard.data import post_overview_update, small_dataset
 
@@ -122,7 +116,7 @@ def test_failing_callback_returns_a_friendly_alert_not_a_traceback(store):
 
 
 def test_cache_is_keyed_by_version_and_computes_once():
-    cache = AnalysisCache(maxsize=2)
+    cache = AnalysisCache(max_bytes=2, sizeof=lambda _value: 1)
     calls: list[int] = []
     assert cache.get(("v1", "x"), lambda: calls.append(1) or 10) == 10
     assert cache.get(("v1", "x"), lambda: calls.append(1) or 99) == 10
@@ -131,7 +125,7 @@ def test_cache_is_keyed_by_version_and_computes_once():
     cache.get(("v1", "z"), lambda: 3)
     assert len(cache) == 2  # LRU bound
     with pytest.raises(ValueError):
-        AnalysisCache(maxsize=0)
+        AnalysisCache(max_bytes=0)
 
 
 def test_dataset_is_reread_only_when_the_version_changes(store):
@@ -171,8 +165,6 @@ def test_served_with_auth_env_answers_401_then_200_over_http(store, monkeypatch)
     import urllib.error
     import urllib.request
 
-    from dashboard.app import make_server
-
     monkeypatch.setenv(AUTH_ENV, "lead:pw")
     app = create_app(store, auth="")  # nothing at construction: make_server reads the env
     server = make_server(app, host="127.0.0.1", port=0)
@@ -192,8 +184,6 @@ def test_served_with_auth_env_answers_401_then_200_over_http(store, monkeypatch)
 
 
 def test_make_server_refuses_all_interfaces_without_auth(store, monkeypatch):
-    from dashboard.app import make_server
-
     monkeypatch.delenv(AUTH_ENV, raising=False)
     with pytest.raises(StakeholderGraphError, match="127.0.0.1"):
         make_server(create_app(store), host="0.0.0.0", port=0)

@@ -182,7 +182,7 @@ def test_a_failing_callback_shows_a_friendly_message(chrome_driver, serve_app, s
     def broken(*_args, **_kwargs):
         raise RuntimeError("internal detail that must stay on the server")
 
-    monkeypatch.setattr(page, "cached_overview", broken)
+    monkeypatch.setattr(page, "overview", broken)
     base = serve_app(app)
     severe_console(chrome_driver)
     _open(chrome_driver, base + "/")
@@ -193,4 +193,52 @@ def test_a_failing_callback_shows_a_friendly_message(chrome_driver, serve_app, s
     assert "Traceback" not in chrome_driver.page_source
     assert dash_errors(chrome_driver) == []
     save_screenshot(chrome_driver, screenshot_dir, "friendly-error")
+    assert severe_console(chrome_driver) == []
+
+
+def test_with_min_cell_the_browser_shows_no_organisation_and_no_derivable_count(
+        chrome_driver, serve_app, screenshot_dir):
+    from tests.dashboard.privacy_check import (
+        leaked,
+        map_problems,
+        organisation_markers,
+        true_country_counts,
+    )
+
+    ds = small_dataset()
+    url = serve_app(create_app(MemoryStore(ds), min_cell=3))
+    markers = organisation_markers(ds)
+    severe_console(chrome_driver)
+    texts = {}
+    for name, path in PAGES:
+        _open(chrome_driver, url + path)
+        if name == "overview":
+            wait_for(lambda: "hidden" in chrome_driver.find_element(By.ID, ids.OV_SUMMARY).text,
+                     message="the overview drawn")
+        if name == "representation":
+            wait_for(lambda: chrome_driver.find_elements(
+                By.CSS_SELECTOR, f"#{ids.REP_TABLE} td"), message="the representation table")
+        texts[name] = chrome_driver.page_source
+        save_screenshot(chrome_driver, screenshot_dir, f"min-cell-{name}")
+        assert leaked(texts[name], markers) == [], name
+    assert "The network is off" in texts["network"]
+    assert "The planner is off" in texts["planner"]
+
+    _open(chrome_driver, url + "/")
+    picker = chrome_driver.find_element(By.ID, ids.OV_DATE)
+    picker.send_keys(Keys.CONTROL, "a")
+    picker.send_keys(AS_OF, Keys.ENTER)
+    chrome_driver.find_element(By.TAG_NAME, "h2").click()
+    wait_for(lambda: AS_OF in chrome_driver.find_element(By.ID, ids.OV_SUMMARY).text,
+             message=f"the overview redrawn for {AS_OF}")
+    trace = chrome_driver.execute_script(
+        "const p = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "const t = p && p.data && p.data[0];"
+        "return t ? {locations: Array.from(t.locations), z: Array.from(t.z)} : null;",
+        ids.OV_MAP)
+    total = int(chrome_driver.find_element(By.ID, ids.OV_KPI_PARTNERS).text)
+    countries = chrome_driver.find_element(By.ID, ids.OV_KPI_COUNTRIES).text
+    locations, z = (trace["locations"], trace["z"]) if trace else ([], [])
+    assert map_problems(locations, z, true_country_counts(ds, AS_OF), total, 3,
+                        countries_shown=countries != "–") == []
     assert severe_console(chrome_driver) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
@@ -14,8 +13,9 @@ from openpyxl import load_workbook
 
 from dashboard import ids
 from dashboard.app import app_state, create_app
+from dashboard.downloads import safe_text, to_csv, to_xlsx
 from dashboard.network_view import network_view
-from dashboard.representation_view import GAP_COLUMNS, gap_rows, safe_text, to_csv, to_xlsx
+from dashboard.representation_view import GAP_COLUMNS, export, gap_rows
 from graph.memory import MemoryStore
 from tests.dashboard.data import (
     ACTIVE_ON_AS_OF,
@@ -125,14 +125,12 @@ def test_representation_callback_rows(app):
 
 
 def test_download_csv_and_xlsx_are_formula_safe(app):  # noqa: ARG001 - app registers pages
-    rep = _page("representation")
     rows = [{"Kind": "Event", "Name": FORMULA_NAME, "Size": 3}, {"Kind": "Event", "Name": "-1+2"}]
-    sent = rep.export("csv", rows, [])
-    book = rep.export("xlsx", rows, [])
-    text = sent["content"]
-    parsed = list(csv.reader(io.StringIO(text)))
+    _, sent = export("csv", rows, [])
+    _, book = export("xlsx", rows, [])
+    parsed = list(csv.reader(io.StringIO(sent.decode("utf-8"))))
     assert parsed[1][1] == "'" + FORMULA_NAME and parsed[2][1] == "'-1+2"
-    workbook = load_workbook(io.BytesIO(base64.b64decode(book["content"])))
+    workbook = load_workbook(io.BytesIO(book))
     sheet = workbook["Committees and events"]
     cell = sheet.cell(row=2, column=2)
     assert cell.value == FORMULA_NAME and cell.data_type == "s"

@@ -20,7 +20,10 @@ from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from dashboard import ids
+from dashboard import planner_view as view
 from dashboard.app import create_app
+from dashboard.downloads import safe_text
 from graph.memory import MemoryStore
 from tests.dashboard.data import FORMULA_NAME, SCRIPT_NAME, small_dataset
 from tests.plugins.browser import (
@@ -65,7 +68,7 @@ def test_page_is_registered_with_its_path_and_name(page):
 
 
 def test_event_options_mark_upcoming_events(page, ds):
-    options = page.event_options(ds, today=dt.date(2024, 6, 30))
+    options = view.event_options(ds, today=dt.date(2024, 6, 30))
     labels = {o["value"]: o["label"] for o in options}
     assert labels["e5"] == "2025-03-01 · Future Summit (upcoming)"
     assert labels["e4"] == "2024-05-05 · All Hands 2024"
@@ -73,7 +76,7 @@ def test_event_options_mark_upcoming_events(page, ds):
 
 
 def test_make_plan_for_an_event(page, ds):
-    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
+    plan = view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
     ids = [r["partner_id"] for r in plan["recommendations"]]
     assert len(ids) == 2
     assert not set(ids) & _attendees(ds, "e4")
@@ -83,23 +86,23 @@ def test_make_plan_for_an_event(page, ds):
 
 def test_make_plan_explains_missing_inputs(page, ds):
     with pytest.raises(ValueError, match="Choose an event"):
-        page.make_plan(ds, mode="event", event_id=None, date=None, draft=None, size=2)
+        view.make_plan(ds, mode="event", event_id=None, date=None, draft=None, size=2)
     with pytest.raises(ValueError, match="needs a date"):
-        page.make_plan(ds, mode="new", event_id=None, date=None, draft=["p01"], size=2)
+        view.make_plan(ds, mode="new", event_id=None, date=None, draft=["p01"], size=2)
     with pytest.raises(ValueError, match="at least one"):
-        page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=0)
+        view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=0)
 
 
 def test_new_convening_plan(page, ds):
-    plan = page.make_plan(ds, mode="new", event_id=None, date="2024-09-01T00:00:00",
+    plan = view.make_plan(ds, mode="new", event_id=None, date="2024-09-01T00:00:00",
                           draft=["p01", "p02"], size=1)
     assert plan["event_id"] is None and plan["date"] == "2024-09-01"
     assert plan["before"]["members"] == ["p01", "p02"]
 
 
 def test_mode_switches_the_inputs(page):
-    assert page._on_mode(page.MODE_EVENT) == (False, True, True)
-    assert page._on_mode(page.MODE_NEW) == (True, False, False)
+    assert page._on_mode(view.MODE_EVENT) == (False, True, True)
+    assert page._on_mode(view.MODE_NEW) == (True, False, False)
 
 
 def test_recommend_callback_fills_the_list_and_enables_export(page, ds, ctx):
@@ -120,10 +123,10 @@ def test_recommend_callback_with_no_event_says_so(page, ctx):
 
 
 def test_adding_and_removing_people_changes_the_composition(page, ds):
-    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
+    plan = view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=2)
     first = plan["recommendations"][0]["partner_id"]
-    _, summary_none, _ = page.room_view(ds, plan, [], [], "sector")
-    fig, summary_one, _ = page.room_view(ds, plan, [first], [], "sector")
+    _, summary_none, _ = view.room_view(ds, plan, [], [], "sector")
+    fig, summary_one, _ = view.room_view(ds, plan, [first], [], "sector")
     size = len(_attendees(ds, "e4"))
     assert f"People in the room: {size} → {size}" in str(summary_none)
     assert f"People in the room: {size} → {size + 1}" in str(summary_one)
@@ -141,12 +144,12 @@ def test_room_callback_without_a_plan_shows_a_hint(page, ctx):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_look_like_formulas_are_quoted(page, start):
-    assert page.safe_csv_cell(f"{start}1+1") == f"'{start}1+1"
-    assert page.safe_csv_cell("Acme 1+1") == "Acme 1+1"
+    assert safe_text(f"{start}1+1") == f"'{start}1+1"
+    assert safe_text("Acme 1+1") == "Acme 1+1"
 
 
 def _plan_with(ds, page, added):
-    plan = page.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=1)
+    plan = view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=1)
     return plan, [r["partner_id"] for r in plan["recommendations"]], added
 
 
@@ -157,7 +160,7 @@ def _hostile_ids(ds):
 
 def test_csv_export_is_safe_and_complete(page, ds):
     plan, picked, added = _plan_with(ds, page, _hostile_ids(ds))
-    payload = page.export_invites(ds, plan, picked, added, "csv")
+    payload = view.export_invites(ds, plan, picked, added, "csv")
     assert payload["filename"] == "invite-list-e4-2024-05-05.csv"
     text = base64.b64decode(payload["content"]).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -173,7 +176,7 @@ def test_csv_export_is_safe_and_complete(page, ds):
 
 def test_xlsx_export_never_holds_formulas(page, ds):
     plan, picked, added = _plan_with(ds, page, _hostile_ids(ds))
-    payload = page.export_invites(ds, plan, picked, added, "xlsx")
+    payload = view.export_invites(ds, plan, picked, added, "xlsx")
     assert payload["filename"].endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"])))
     sheet = book.active
@@ -186,7 +189,7 @@ def test_xlsx_export_never_holds_formulas(page, ds):
 
 
 def test_xlsx_cell_starting_with_equals_is_text(page):
-    data = page.invites_xlsx([{"partner_id": "x", "name": "=1+1", "status": "added"}])
+    data = view.invites_xlsx([{"partner_id": "x", "name": "=1+1", "status": "added"}])
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cell = sheet.cell(row=2, column=2)
     assert cell.value == "=1+1" and cell.data_type == "s"
@@ -194,8 +197,8 @@ def test_xlsx_cell_starting_with_equals_is_text(page):
 
 def test_layout_holds_the_controls(page, ctx):
     text = str(page.layout())
-    for component_id in (page.PL_EVENT, page.PL_RUN, page.PL_PICKS, page.PL_ADD, page.PL_CHART,
-                         page.PL_CSV, page.PL_XLSX, page.PL_DOWNLOAD):
+    for component_id in (ids.PL_EVENT, ids.PL_RUN, ids.PL_PICKS, ids.PL_ADD, ids.PL_CHART,
+                         ids.PL_CSV, ids.PL_XLSX, ids.PL_DOWNLOAD):
         assert component_id in text
 
 
@@ -239,25 +242,23 @@ def test_in_the_browser_pick_an_event_get_a_list_add_a_person(
     severe_console(driver)  # drain what earlier tests left
     driver.get(url + "/planner")
     wait_for_dash(driver)
-    page_module = sys.modules[next(m for m, p in dash.page_registry.items()
-                                   if p["path"] == "/planner")]
-    _choose(driver, page_module.PL_EVENT, "All Hands 2024")
-    wait_for(lambda: "All Hands 2024" in driver.find_element(By.ID, page_module.PL_EVENT).text,
+    _choose(driver, ids.PL_EVENT, "All Hands 2024")
+    wait_for(lambda: "All Hands 2024" in driver.find_element(By.ID, ids.PL_EVENT).text,
              message="the event chosen")
-    size_box = driver.find_element(By.ID, page_module.PL_SIZE)
+    size_box = driver.find_element(By.ID, ids.PL_SIZE)
     size_box.clear()
     size_box.send_keys("2")
-    _click(driver, driver.find_element(By.ID, page_module.PL_RUN))
+    _click(driver, driver.find_element(By.ID, ids.PL_RUN))
 
     room = len(_attendees(ds, "e4"))
-    summary = lambda: driver.find_element(By.ID, page_module.PL_SUMMARY).text  # noqa: E731
+    summary = lambda: driver.find_element(By.ID, ids.PL_SUMMARY).text  # noqa: E731
     wait_for(lambda: f"People in the room: {room} → {room + 2}" in summary(),
              message="two recommendations in the room")
-    picks = driver.find_elements(By.CSS_SELECTOR, f"#{page_module.PL_PICKS} input[type=checkbox]")
+    picks = driver.find_elements(By.CSS_SELECTOR, f"#{ids.PL_PICKS} input[type=checkbox]")
     assert len(picks) == 2 and all(p.is_selected() for p in picks)
-    expected = page_module.make_plan(ds, mode="event", event_id="e4", date=None, draft=None,
+    expected = view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None,
                                      size=2)
-    listed = driver.find_element(By.ID, page_module.PL_PICKS).text
+    listed = driver.find_element(By.ID, ids.PL_PICKS).text
     for rec in expected["recommendations"]:
         assert rec["reasons"][0] in listed
     save_screenshot(driver, screenshot_dir, "planner-recommended")
@@ -265,17 +266,17 @@ def test_in_the_browser_pick_an_event_get_a_list_add_a_person(
     # Add someone by hand: the room grows by one and the chart's "now" bar follows.
     chosen = {r["partner_id"] for r in expected["recommendations"]} | _attendees(ds, "e4")
     partners = ds.partners.set_index("partner_id")
-    add_options = page_module.add_options(ds, expected)[0]
+    add_options = view.add_options(ds, expected)[0]
     extra = next(o["value"] for o in add_options if o["value"] not in chosen)
-    _choose(driver, page_module.PL_ADD, partners.loc[extra, "name"])
+    _choose(driver, ids.PL_ADD, partners.loc[extra, "name"])
     wait_for(lambda: f"People in the room: {room} → {room + 3}" in summary(),
              message="the added person in the room")
-    legend = driver.find_element(By.ID, page_module.PL_CHART).text
+    legend = driver.find_element(By.ID, ids.PL_CHART).text
     assert f"now ({room + 3})" in legend
 
     # Untick a recommendation: the room shrinks again.
     _click(driver, driver.find_elements(
-        By.CSS_SELECTOR, f"#{page_module.PL_PICKS} input[type=checkbox]")[0])
+        By.CSS_SELECTOR, f"#{ids.PL_PICKS} input[type=checkbox]")[0])
     wait_for(lambda: f"People in the room: {room} → {room + 2}" in summary(),
              message="the unticked pick out of the room")
     save_screenshot(driver, screenshot_dir, "planner-what-if")
@@ -292,26 +293,24 @@ def test_in_the_browser_a_new_convening_from_a_date_and_a_draft_list(
     severe_console(driver)
     driver.get(url + "/planner")
     wait_for_dash(driver)
-    page_module = sys.modules[next(m for m, p in dash.page_registry.items()
-                                   if p["path"] == "/planner")]
     new = wait_for(lambda: [e for e in driver.find_elements(By.CSS_SELECTOR, "label")
                             if e.text == "A new convening"], message="the mode switch")[0]
     _click(driver, new)
-    picker = driver.find_element(By.ID, page_module.PL_DATE)
+    picker = driver.find_element(By.ID, ids.PL_DATE)
     wait_for(lambda: picker.is_enabled(), message="the date picker enabled")
     picker.send_keys(Keys.CONTROL, "a")
     picker.send_keys("2024-09-01", Keys.ENTER)
     driver.find_element(By.TAG_NAME, "h2").click()  # close the calendar
     for name in ("Acme AI", "Bolt Labs"):
-        _choose(driver, page_module.PL_DRAFT, name)
-    size_box = driver.find_element(By.ID, page_module.PL_SIZE)
+        _choose(driver, ids.PL_DRAFT, name)
+    size_box = driver.find_element(By.ID, ids.PL_SIZE)
     size_box.clear()
     size_box.send_keys("1")
-    _click(driver, driver.find_element(By.ID, page_module.PL_RUN))
+    _click(driver, driver.find_element(By.ID, ids.PL_RUN))
     wait_for(lambda: "People in the room: 2 → 3"
-             in driver.find_element(By.ID, page_module.PL_SUMMARY).text,
+             in driver.find_element(By.ID, ids.PL_SUMMARY).text,
              message="a room of two drafts plus one recommendation")
-    note = driver.find_element(By.ID, page_module.PL_NOTE).text
+    note = driver.find_element(By.ID, ids.PL_NOTE).text
     assert "1 recommended for a room of 2 on 2024-09-01." in note
     save_screenshot(driver, screenshot_dir, "planner-new-convening")
     assert dash_errors(driver) == []
