@@ -79,6 +79,14 @@ def navbar(app: dash.Dash, title: str) -> dbc.Navbar:
     )
 
 
+def _shell(app: dash.Dash, title: str) -> html.Div:
+    """The navbar, the error alert and the page container around every page."""
+    alert = dbc.Alert(id=ids.ERROR_ALERT, color="warning", is_open=False, dismissable=True,
+                      className="mt-2")
+    return html.Div([navbar(app, title),
+                     dbc.Container([alert, dash.page_container], fluid=True, className="pb-5")])
+
+
 def create_app(
     store: GraphStore,
     *,
@@ -135,25 +143,7 @@ def create_app(
     app.server.debug = False
     app.enable_dev_tools(debug=False, dev_tools_ui=False, dev_tools_props_check=False)
     install_security(app, auth=auth if auth is not None else os.environ.get(AUTH_ENV))
-    app.layout = html.Div(
-        [
-            navbar(app, title),
-            dbc.Container(
-                [
-                    dbc.Alert(
-                        id=ids.ERROR_ALERT,
-                        color="warning",
-                        is_open=False,
-                        dismissable=True,
-                        className="mt-2",
-                    ),
-                    dash.page_container,
-                ],
-                fluid=True,
-                className="pb-5",
-            ),
-        ]
-    )
+    app.layout = _shell(app, title)
     _claim_page_callbacks(app)
 
     @app.callback(

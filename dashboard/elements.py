@@ -210,6 +210,39 @@ def _aggregate(nodes: pd.DataFrame, src: np.ndarray, dst: np.ndarray, weight: np
     return frame, pairs // g, pairs % g, summed[pairs]
 
 
+def _prepared(nodes: pd.DataFrame, edges: pd.DataFrame
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes indexed 0..n-1 and the edges as position arrays (edges to unknown ids dropped)."""
+    for column in ("id", "label"):
+        if column not in nodes.columns:
+            raise ValueError(f"nodes needs a {column!r} column")
+    nodes = nodes.reset_index(drop=True)
+    src, dst = _edge_positions(nodes, edges)
+    weight = edges["weight"].to_numpy(dtype=float) if len(edges) else np.zeros(0)
+    valid = (src >= 0) & (dst >= 0)
+    return nodes, src[valid], dst[valid], weight[valid]
+
+
+def _best_connected(nodes: pd.DataFrame, src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+                    *, size_by: str, cap: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame, str]:
+    """Too many groups to aggregate: the best-connected nodes and their strongest links."""
+    n = len(nodes)
+    # a third of the budget for nodes, so most shown nodes keep some of their links
+    k = max(1, cap // 3)
+    score = (pd.to_numeric(nodes[size_by], errors="coerce").fillna(0.0).to_numpy()
+             if size_by in nodes.columns else np.zeros(n))
+    keep = np.zeros(n, dtype=bool)
+    keep[np.argsort(-score, kind="stable")[:k]] = True
+    src, dst, weight, nodes = _subgraph(keep, src, dst, weight, nodes)
+    kept = _strongest(weight, cap - len(nodes))
+    links = len(src)
+    note = (f"Showing the {len(nodes):,} nodes with the highest {size_by} of {n:,} "
+            f"and the {len(kept):,} strongest of {links:,} links among them (the view "
+            f"is capped at {cap:,} elements).")
+    return src[kept], dst[kept], weight[kept], nodes, note
+
+
 def build_elements(
     nodes: pd.DataFrame,
     edges: pd.DataFrame,
@@ -259,14 +292,7 @@ def build_elements(
     """
     if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
         raise ValueError(f"max_elements must be a positive int, got {max_elements!r}")
-    for column in ("id", "label"):
-        if column not in nodes.columns:
-            raise ValueError(f"nodes needs a {column!r} column")
-    nodes = nodes.reset_index(drop=True)
-    src, dst = _edge_positions(nodes, edges)
-    weight = edges["weight"].to_numpy(dtype=float) if len(edges) else np.zeros(0)
-    valid = (src >= 0) & (dst >= 0)
-    src, dst, weight = src[valid], dst[valid], weight[valid]
+    nodes, src, dst, weight = _prepared(nodes, edges)
     notes: list[str] = []
 
     if focus is not None and group_by in nodes.columns:
@@ -288,36 +314,22 @@ def build_elements(
                      f"(the view is capped at {cap:,} elements).")
         src, dst, weight = src[kept], dst[kept], weight[kept]
     elif can_group:
-        aggregated = True
-        frame, src, dst, weight = _aggregate(nodes, src, dst, weight, group_by=group_by,
+        aggregated, size_by = True, "members"
+        nodes, src, dst, weight = _aggregate(nodes, src, dst, weight, group_by=group_by,
                                              color_by=color_by)
-        groups, links = len(frame), len(src)
-        kept = _strongest(weight, cap - groups)
+        links = len(src)
+        kept = _strongest(weight, cap - len(nodes))
         src, dst, weight = src[kept], dst[kept], weight[kept]
         notes.append(
             f"{n:,} nodes and {m:,} links are too many to draw (the view is capped at {cap:,} "
-            f"elements), so partners are grouped by {group_by}: {groups} groups and the "
+            f"elements), so partners are grouped by {group_by}: {len(nodes)} groups and the "
             f"{len(kept):,} strongest of {links:,} links between them. Click a group to see its "
             f"members."
         )
-        nodes = frame
-        size_by = "members"
     else:
-        # too many groups to aggregate: the best-connected nodes and their strongest links
-        # a third of the budget for nodes, so most shown nodes keep some of their links
-        k = max(1, cap // 3)
-        score = pd.to_numeric(nodes[size_by], errors="coerce").fillna(0.0).to_numpy() \
-            if size_by in nodes.columns else np.zeros(n)
-        order = np.argsort(-score, kind="stable")[:k]
-        keep = np.zeros(n, dtype=bool)
-        keep[order] = True
-        src, dst, weight, nodes = _subgraph(keep, src, dst, weight, nodes)
-        kept = _strongest(weight, cap - len(nodes))
-        links = len(src)
-        src, dst, weight = src[kept], dst[kept], weight[kept]
-        notes.append(f"Showing the {len(nodes):,} nodes with the highest {size_by} of {n:,} "
-                     f"and the {len(kept):,} strongest of {links:,} links among them (the view "
-                     f"is capped at {cap:,} elements).")
+        src, dst, weight, nodes, note = _best_connected(nodes, src, dst, weight,
+                                                        size_by=size_by, cap=cap)
+        notes.append(note)
 
     coords = _positions(len(nodes), src, dst, weight, seed=seed)
     categories = nodes[color_by].astype(str) if color_by in nodes.columns else pd.Series([], dtype=str)

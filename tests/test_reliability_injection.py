@@ -21,7 +21,6 @@ import csv
 import io
 import json
 import re
-import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,8 +34,9 @@ import loaders
 from analysis.render import render
 from analysis.report import build_report
 from core.model import Dataset
+from dashboard import planner_view
 from dashboard.app import create_app
-from dashboard.representation_view import gap_rows, group_rows
+from dashboard.representation_view import export, gap_rows, group_rows
 from graph.memory import MemoryStore
 from stakeholder_graph import cli
 
@@ -227,12 +227,6 @@ def app(ds: Dataset) -> dash.Dash:
     return create_app(MemoryStore(ds))
 
 
-def _page(path: str) -> Any:
-    # from the app's own registry: a second import of a page module breaks every app
-    name = next(m for m, p in dash.page_registry.items() if p["path"] == path)
-    return sys.modules[name]
-
-
 def _download_bytes(payload: dict[str, Any]) -> bytes:
     content = payload["content"]
     return base64.b64decode(content) if payload.get("base64") else content.encode("utf-8")
@@ -255,29 +249,26 @@ def _assert_safe_csv(data: bytes, stored: list[str], *, present: list[str]) -> N
 def test_representation_csv_download_is_formula_safe(
     app: dash.Dash, report: dict[str, Any], stored: list[str]
 ) -> None:
-    page = _page("/representation")
     groups, gaps = group_rows(report), gap_rows(report)
     assert {r["Name"] for r in groups} == set(stored)
     with app.server.app_context():
-        payload = page.export("csv", groups, gaps)
-    _assert_safe_csv(_download_bytes(payload), stored, present=stored)
+        _, data = export("csv", groups, gaps)
+    _assert_safe_csv(data, stored, present=stored)
 
 
 def test_representation_xlsx_download_has_no_formulas(
     app: dash.Dash, report: dict[str, Any], stored: list[str]
 ) -> None:
-    page = _page("/representation")
     with app.server.app_context():
-        payload = page.export("xlsx", group_rows(report), gap_rows(report))
-    values = _no_formulas(_download_bytes(payload))
+        _, data = export("xlsx", group_rows(report), gap_rows(report))
+    values = _no_formulas(data)
     assert set(stored) <= values
 
 
 @pytest.fixture(scope="module")
 def plan(app: dash.Dash, ds: Dataset) -> dict[str, Any]:
-    page = _page("/planner")
     with app.server.app_context():
-        return page.make_plan(ds, mode="new", event_id=None, date="2024-09-01",
+        return planner_view.make_plan(ds, mode="new", event_id=None, date="2024-09-01",
                               draft=["p00", "p04"], size=N - 2)
 
 
@@ -289,11 +280,10 @@ def test_planner_recommends_the_payload_partners(plan: dict[str, Any]) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_planner_export_is_inert(app: dash.Dash, ds: Dataset, plan: dict[str, Any],
                                  stored: list[str], fmt: str) -> None:
-    page = _page("/planner")
     picked = [r["partner_id"] for r in plan["recommendations"]]
     with app.server.app_context():
         added = [f"p{i:02}" for i in range(N) if f"p{i:02}" not in {"p00", "p04", *picked}]
-        payload = page.export_invites(ds, plan, picked, added, fmt)
+        payload = planner_view.export_invites(ds, plan, picked, added, fmt)
     data = _download_bytes(payload)
     # the whole room is exported: the draft, every pick and the added partners: all 13 payloads
     if fmt == "csv":
