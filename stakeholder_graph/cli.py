@@ -22,6 +22,7 @@ from typer._click.exceptions import BadParameter, ClickException, UsageError
 from core.errors import DataError, StakeholderGraphError
 from stakeholder_graph import __version__
 from stakeholder_graph.common import open_store, parse_day, resolve_source
+from stakeholder_graph.export_cli import export
 from stakeholder_graph.neo4j_cli import load, neo4j_app
 from stakeholder_graph.plan_cli import plan
 
@@ -177,6 +178,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8050, min_cell: MinCellOpt
 app.add_typer(neo4j_app, name="neo4j", help="Run a local Neo4j Community server.")
 app.command("load")(load)
 app.command("plan")(plan)
+app.command("export")(export)
 
 
 def print_error(error: StakeholderGraphError) -> None:
