@@ -7,6 +7,7 @@
 - :mod:`~analysis.network.community`: Louvain/Leiden communities and modularity.
 - :mod:`~analysis.network.mixing`: bridging (E-I, participation) and mixing matrices.
 - :mod:`~analysis.network.summary`: the report's network section, :class:`NetworkResult`.
+- :mod:`~analysis.network.export`: the attributed graph of a window for Gephi and Cytoscape.
 
 Centralities and communities run in igraph (C), never in a networkx graph of the 20,000-partner /
 10-million-edge size of ../shared/DESIGN.md; the plain networkx version a user would otherwise
@@ -39,13 +40,24 @@ says which path ran and with what parameters.
 from __future__ import annotations
 
 from analysis.network._common import json_float
-from analysis.network.backbones import BACKBONE_EDGES, backbone, backbone_method
-from analysis.network.centrality import EXACT_BUDGET, centralities
+from analysis.network.backbones import (
+    BACKBONE_EDGES,
+    READABLE_K,
+    StrongTies,
+    backbone,
+    backbone_method,
+    strong_ties,
+)
+from analysis.network.centrality import EXACT_BUDGET, centralities, structure
 from analysis.network.community import (
     COMMUNITY_ALGORITHMS,
+    LOW_MODULARITY,
+    UNCONNECTED,
     Communities,
     communities,
+    community_labels,
     modularity,
+    modularity_caveat,
     relabel_by_size,
 )
 from analysis.network.mixing import UNKNOWN, bridging, mixing_matrix
@@ -66,24 +78,32 @@ __all__ = [
     "COMMUNITY_ALGORITHMS",
     "EVENT",
     "EXACT_BUDGET",
+    "LOW_MODULARITY",
+    "READABLE_K",
     "SCALE_THRESHOLD",
+    "UNCONNECTED",
     "UNKNOWN",
     "Bridge",
     "CoParticipation",
     "Communities",
     "NetworkResult",
     "NodeMeasures",
+    "StrongTies",
     "TwoMode",
     "backbone",
     "backbone_method",
     "bridging",
     "centralities",
     "communities",
+    "community_labels",
     "coparticipation",
     "json_float",
     "mixing_matrix",
     "modularity",
+    "modularity_caveat",
     "network_summary",
     "relabel_by_size",
+    "strong_ties",
+    "structure",
     "two_mode",
 ]

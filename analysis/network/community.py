@@ -314,3 +314,42 @@ def _backbone_communities(cp: CoParticipation, *, seed: int, resolution: float,
     }
     return Communities(cp.partner_ids, membership, float(value), seed, float(resolution),
                        f"{described}, on a top-k backbone, refined on the full graph", method)
+
+
+#: The label of partners who are a community of their own (no ties, or none that group them).
+UNCONNECTED = "unconnected"
+#: Below this modularity the communities are a weak partition (Newman: 0.3 and up is the
+#: range where community structure is usually meaningful).
+LOW_MODULARITY = 0.3
+
+
+def community_labels(membership: np.ndarray) -> np.ndarray:
+    """Display labels of communities: ``"1"`` for the largest ... and every community of one
+    partner folded into :data:`UNCONNECTED` (75 of PAI's 78 communities are single partners).
+
+    >>> community_labels(np.array([0, 0, 1, 1, 2, 3])).tolist()
+    ['1', '1', '2', '2', 'unconnected', 'unconnected']
+    """
+    labels = np.asarray(membership, dtype=np.int64)
+    if not len(labels):
+        return np.array([], dtype=object)
+    sizes = np.bincount(labels - labels.min())[labels - labels.min()]
+    return np.array([str(c + 1) if size > 1 else UNCONNECTED
+                     for c, size in zip(labels.tolist(), sizes.tolist(), strict=True)],
+                    dtype=object)
+
+
+def modularity_caveat(modularity: float | None, *, threshold: float = LOW_MODULARITY
+                      ) -> str | None:
+    """A sentence to show beside the communities when their modularity is low, else None.
+
+    >>> modularity_caveat(0.05)
+    'Community modularity is 0.05 (below 0.3): the communities overlap heavily; read them as a rough split of one well-mixed network, not as separate groups.'
+    >>> modularity_caveat(0.45) is None
+    True
+    """
+    if modularity is None or modularity >= threshold:
+        return None
+    return (f"Community modularity is {modularity:.2f} (below {threshold:g}): the communities "
+            "overlap heavily; read them as a rough split of one well-mixed network, not as "
+            "separate groups.")
