@@ -3,7 +3,9 @@
 tests/loaders/test_fuzz.py damages CSV folders; this file covers the rest of issue 10's item 1:
 
 - random XLSX workbooks (formulas, dates, numbers, booleans, huge strings, None in any cell;
-  random sheet names; damaged zip bytes and damaged XML parts) -> ``read_dataset`` returns a
+  random sheet names; damaged zip bytes and damaged XML parts; and the shapes of
+  ``tools/hostile_workbooks.py``: a stray cell at XFD1048576, a claimed ``A1:XFD1048576``
+  dimension, title rows, merged header labels, serial dates, a duplicate sheet) -> ``read_dataset`` returns a
   Dataset or raises DataError, never any other exception; inputs are bounded in size (at most a
   dozen rows of nine cells, one 200,000-character string) so every example is quick;
 - random *valid* datasets (built by strategies so that every rule holds) -> ``validate`` exits
@@ -30,6 +32,7 @@ import loaders
 from core.errors import DataError
 from core.model import Dataset
 from stakeholder_graph import cli
+from tools.hostile_workbooks import KINDS, claim_dimension, damage_book
 
 TABLES = {
     "partners": ["partner_id", "name", "sector", "country", "joined", "left"],
@@ -75,7 +78,7 @@ def workbooks(draw: st.DrawFn) -> tuple[list[tuple[str, list[list[object]]]], li
             header = draw(st.lists(cell_values, max_size=9))
         rows = [header] + draw(st.lists(st.lists(cell_values, max_size=9), max_size=12))
         sheets.append((name, rows))
-    damage = draw(st.lists(st.sampled_from(["truncate", "flip", "xml"]), max_size=2))
+    damage = draw(st.lists(st.sampled_from(["truncate", "flip", "xml", *KINDS]), max_size=2))
     return sheets, damage
 
 
@@ -89,7 +92,12 @@ def _write_workbook(path: Path, sheets: list[tuple[str, list[list[object]]]], da
             sheet.append(row)
     if not sheets:
         book.create_sheet("empty")
+    for kind in damage:
+        if kind in KINDS and kind != "claimed_dimension":
+            damage_book(book, kind, rng)
     book.save(path)
+    if "claimed_dimension" in damage:
+        claim_dimension(path)
     data = path.read_bytes()
     for kind in damage:
         if kind == "truncate":

@@ -4,7 +4,9 @@ Each case starts from one small valid dataset (every table, CSV folder or XLSX w
 one to three random kinds of damage (byte-level edits, structural damage such as a 200,000-char
 cell, NUL bytes, CR-only line endings, BOMs, Windows-1252 text, other delimiters, duplicated
 headers, unbalanced quotes, random bytes, damaged zip bytes, random workbook cells and sheet
-names), then runs ``stakeholder-graph validate`` through :func:`stakeholder_graph.cli.main`.
+names, and the hostile shapes of ``tools/hostile_workbooks.py``: a stray cell at XFD1048576, a
+claimed ``A1:XFD1048576`` dimension, title rows, merged header labels, serial dates, a
+duplicate sheet), then runs ``stakeholder-graph validate`` through :func:`stakeholder_graph.cli.main`.
 Every case that validates is also run through ``report --format json`` and its JSON parsed.
 
 A *crash* is anything a user must never see: an exception escaping ``main``, an exit code other
@@ -41,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stakeholder_graph import cli  # noqa: E402
+from tools.hostile_workbooks import KINDS, claim_dimension, damage_book  # noqa: E402
 
 VALID = {
     "partners": "partner_id,name,sector,country,joined,left,focus_areas\n"
@@ -222,7 +225,14 @@ def make_workbook(path: Path, rng: random.Random) -> list[str]:
             r, c = rng.randint(1, len(rows) + 2), rng.randint(1, 9)
             sheet.cell(row=r, column=c).value = _random_cell(rng)
             kinds.append("xlsx_cell")
+    hostile = rng.choice(KINDS) if rng.random() < 0.5 else None
+    if hostile is not None:
+        kinds.append(f"xlsx_{hostile}")
+        if hostile != "claimed_dimension":
+            damage_book(book, hostile, rng)
     book.save(path)
+    if hostile == "claimed_dimension":
+        claim_dimension(path)
     if rng.random() < 0.3:
         data = path.read_bytes()
         data = rng.choice([_truncate, _flip, _insert, _delete])(data, rng)
@@ -241,9 +251,9 @@ def make_workbook(path: Path, rng: random.Random) -> list[str]:
     return kinds or ["xlsx_clean"]
 
 
-def make_case(root: Path, rng: random.Random) -> tuple[Path, list[str]]:
-    """A damaged dataset under ``root``: a CSV folder (80%) or a workbook (20%)."""
-    if rng.random() < 0.2:
+def make_case(root: Path, rng: random.Random, xlsx_share: float = 0.2) -> tuple[Path, list[str]]:
+    """A damaged dataset under ``root``: a workbook (``xlsx_share``, default 20%) or a CSV folder."""
+    if rng.random() < xlsx_share:
         path = root / "book.xlsx"
         return path, make_workbook(path, rng)
     folder = root / "data"
@@ -291,7 +301,8 @@ def crash_reason(code: int | None, err: str, escaped: str | None) -> str | None:
     return None
 
 
-def fuzz(n: int, *, seed: int = 0, keep: Path | None = None, report: bool = True) -> dict:
+def fuzz(n: int, *, seed: int = 0, keep: Path | None = None, report: bool = True,
+         xlsx_share: float = 0.2) -> dict:
     """Run ``n`` cases; return the summary as a dict (see the module docstring)."""
     rng = random.Random(seed)
     exits: collections.Counter[str] = collections.Counter()
@@ -305,7 +316,7 @@ def fuzz(n: int, *, seed: int = 0, keep: Path | None = None, report: bool = True
         faulthandler.dump_traceback_later(60, exit=False)
         case_started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sg-fuzz-") as tmp:
-            path, damage = make_case(Path(tmp), rng)
+            path, damage = make_case(Path(tmp), rng, xlsx_share)
             kinds.update(set(damage))  # cases per kind, not applications
             code, _out, err, escaped = run_cli(["validate", str(path)])
             exits[f"validate:{code}"] += 1
@@ -350,11 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="save crashing datasets here")
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument("--no-report", action="store_true", help="validate only")
+    parser.add_argument("--xlsx", type=float, default=0.2, help="share of workbook cases (default 0.2)")
     args = parser.parse_args(argv)
     import logging
 
     logging.disable(logging.WARNING)  # country_converter logs every unknown name
-    summary = fuzz(args.n, seed=args.seed, keep=args.keep, report=not args.no_report)
+    summary = fuzz(args.n, seed=args.seed, keep=args.keep, report=not args.no_report,
+                   xlsx_share=args.xlsx)
     print(f"cases: {summary['cases']} (seed {summary['seed']}, {summary['seconds']} s)")
     for key, count in summary["exit_codes"].items():
         print(f"  {key:>12}  {count}")
