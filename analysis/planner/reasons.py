@@ -1,178 +1,153 @@
-"""Plain-words reasons for a pick, described against the room *before* it joins."""
+"""Reasons for each pick, made from the numbers that chose it, described before it joins.
+
+:func:`replay` walks the picks in order from the room as it stands, computing each pick's
+marginal gain (the same :meth:`~analysis.planner.objective.Model.gain_of` the search used) and
+one :class:`~analysis.planner.result.Reason` per term of it that is not zero.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis.planner.result import Recommendation
-from analysis.planner.room import EPS, Dimension, IntArray
+from analysis.planner.objective import BoolArray, Category, Model
+from analysis.planner.relevance import RELEVANCE_POINT, Evidence
+from analysis.planner.result import Gain, Reason, Recommendation
+from analysis.planner.room import EPS, FloatArray
 
-__all__ = ["DIMENSION_NAMES", "display", "pcts", "recommendation"]
+__all__ = ["DIMENSION_NAMES", "display", "replay"]
 
 DIMENSION_NAMES = {
     "sector": "sector",
     "region": "region",
-    "global_south": "Global South",
+    "global_south": "Global South group",
     "country": "country",
     "subregion": "sub-region",
 }
 
 
 def display(dimension: str, group: str) -> str:
-    """A category as people say it (``True`` of ``global_south`` is "Global South")."""
+    """A category as people say it (``True`` of ``global_south`` is "Global South").
+
+    >>> display("global_south", "True"), display("sector", "Academic")
+    ('Global South', 'Academic')
+    """
     if dimension == "global_south":
         return {"True": "Global South", "False": "Global North"}.get(group, group)
     return group
 
 
-def pcts(*shares: float) -> list[str]:
-    """Percentages with just enough decimals that the first differs from the others.
-
-    >>> pcts(0.298, 0.32, 0.30)
-    ['29.8%', '32.0%', '30.0%']
-    """
-    texts: list[str] = []
-    for digits in (0, 1, 2):
-        texts = [f"{100 * s:.{digits}f}%" for s in shares]
-        if all(t != texts[0] for t in texts[1:]):
-            return texts
-    return texts
-
-
-def _lacking(
-    row: pd.Series, d: Dimension, g: int, label: str, basis: str, context: _Context
-) -> str:
-    """The reason for a category the room has none of."""
-    if d.name == "sector":
-        if context.baseline_sector.get(d.labels[g], 0) == 1 and not context.guest:
-            return f"the only active {label} partner, a sector the room lacks"
-        others = int(((context.codes[d.name] == g) & ~context.taken).sum()) - 1
-        if others == 0:
-            return f"the only {label} candidate not yet in the room, a sector the room lacks"
-        return f"adds the {label} sector, which the room lacks"
-    if d.name == "global_south":
-        return f"adds a {label} voice, which the room lacks ({basis}: {d.expected[g]:.0%})"
-    return f"adds {label}, which the room lacks"
+def _gap_text(cat: Category, in_room: int, n_seats: int, program: str | None) -> str:
+    source = "target" if cat.basis == "target" else "membership"
+    share = f"the {source}'s {cat.expected:.0%}"
+    if abs(cat.aim - cat.expected) > 1e-9:
+        share += f", scaled to {cat.aim:.0%} beside the targets"
+    text = (f"fills a seat for {cat.display}: {in_room} in the room so far, "
+            f"{cat.seats:.1f} of {n_seats} seats at {share}")
+    if cat.streak and program:
+        runs = "the last" if cat.streak == 1 else f"each of the last {cat.streak}"
+        text += f"; short at {runs} {program} convening{'s' if cat.streak != 1 else ''}"
+    return text
 
 
-def _dimension_reason(row: pd.Series, d: Dimension, g: int, context: _Context) -> str | None:
-    count = d.counts[g]
-    n = d.counts.sum()
-    expected = float(d.expected[g])
-    if expected <= EPS:
-        return None
-    label = display(d.name, d.labels[g])
-    if d.name == "country":
-        label = str(row.get("country_name") or d.labels[g])
-    basis = "target" if d.basis[g] == "target" else "membership"
-    if count == 0:
-        return _lacking(row, d, g, label, basis, context)
-    share, new_share = count / n, (count + 1) / (n + 1)
-    if share < expected - EPS and new_share > share:
-        old, new, aim = pcts(share, new_share, expected)
-        return f"brings the room's {label} share from {old} to {new} ({basis}: {aim})"
-    return None
+def _gap_reasons(
+    model: Model, row: BoolArray, counts: FloatArray
+) -> tuple[list[Reason], set[int]]:
+    step = model.weight * np.clip(model.seats - counts, 0.0, 1.0)
+    found = [int(k) for k in np.flatnonzero(row) if step[k] > EPS]
+    found.sort(key=lambda k: -float(step[k]))
+    out = []
+    for k in found:
+        cat = model.categories[k]
+        facts = {"dimension": cat.dimension, "category": cat.label, "in_room": int(counts[k]),
+                 "seats": cat.seats, "n_seats": model.n_seats, "aim": cat.aim,
+                 "expected": cat.expected, "basis": cat.basis, "streak": cat.streak,
+                 "gain": float(step[k])}
+        out.append(Reason("gap", _gap_text(cat, int(counts[k]), model.n_seats,
+                                           model.history.program), facts))
+    return out, set(found)
 
 
-def _variety_reason(dims: Sequence[Dimension], codes: Mapping[str, IntArray], i: int) -> str:
-    """No gap to close: say which dimension's diversity the pick raises most."""
-    best_name, best_change, before, after = "", -1.0, 0.0, 0.0
-    for d in dims:
-        _, b_after = d.after_each()
-        new = float(b_after[codes[d.name][i]])
-        change = new - d.blau()
-        if change > best_change + EPS:
-            best_name, best_change, before, after = d.name, change, d.blau(), new
-    if best_change <= EPS:
-        return "keeps the room's mix as it is (no gap left that this pick could close)"
-    name = DIMENSION_NAMES.get(best_name, best_name)
-    return f"widens the room's {name} mix (Blau {before:.2f} to {after:.2f})"
-
-
-class _Context:
-    """What a reason needs to know beyond the row: the pool, who is taken, the baseline."""
-
-    def __init__(
-        self,
-        codes: Mapping[str, IntArray],
-        taken: np.ndarray[tuple[int], np.dtype[np.bool_]],
-        baseline_sector: Mapping[str, Any],
-        guest: bool,
-    ) -> None:
-        self.codes = codes
-        self.taken = taken
-        self.baseline_sector = baseline_sector
-        self.guest = guest
-
-
-def _gap_reasons(row: pd.Series, dims: Sequence[Dimension], i: int, context: _Context) -> list[str]:
-    lacks: list[str] = []  # categories the room has none of
-    gaps: list[str] = []  # categories below the gap threshold
-    country: list[str] = []
-    minor: list[str] = []  # below the expected share, but not yet a gap
-    for d in dims:
-        g = int(context.codes[d.name][i])
-        if g < 0:
+def _new_reasons(model: Model, row: BoolArray, counts: FloatArray, said: set[int]) -> list[Reason]:
+    out = []
+    for k in np.flatnonzero(row & (counts == 0)):
+        if int(k) in said:
             continue
-        reason = _dimension_reason(row, d, g, context)
-        if not reason:
-            continue
-        n = d.counts.sum()
-        share = d.counts[g] / n if n else 0.0
-        if d.counts[g] > 0 and share >= d.threshold * d.expected[g]:
-            minor.append(reason)
-        elif d.name == "country":
-            country.append(reason)
-        else:
-            (lacks if d.counts[g] == 0 else gaps).append(reason)
-    # What the room lacks outright comes first; the country only when nothing broader applies
-    # (a new region or Global South voice already says it); then the largest small nudge.
-    found = (lacks + gaps or country) + minor[:1]
-    return found if found else [_variety_reason(dims, context.codes, i)]
+        cat = model.categories[k]
+        noun = DIMENSION_NAMES.get(cat.dimension, cat.dimension)
+        out.append(Reason("new_category", f"adds {cat.display}, a {noun} new to the room",
+                          {"dimension": cat.dimension, "category": cat.label}))
+    return out
 
 
-def _attendance_reason(recent: int, first_timer: bool, window: int) -> str:
+def _guest_reason(model: Model, lone: BoolArray) -> Reason:
+    cats = [model.categories[k] for k in np.flatnonzero(lone)]
+    names = ", ".join(c.display for c in cats)
+    return Reason("guest", f"a Guest, not a Partner: no active Partner outside the room is "
+                  f"{names}", {"categories": [[c.dimension, c.label] for c in cats]})
+
+
+def _attendance(recent: int, first_timer: bool, window: int) -> Reason:
+    facts = {"recent": recent, "first_timer": first_timer, "window_days": window}
     if first_timer:
-        return "would be their first convening"
+        return Reason("attendance", "would be their first convening", facts)
     if recent:
-        return f"attended {recent} convening{'s' if recent != 1 else ''} in the last {window} days"
-    return f"has not attended a convening in the last {window} days"
+        return Reason("attendance", f"attended {recent} convening{'s' if recent != 1 else ''} "
+                      f"in the last {window} days", facts)
+    return Reason("attendance", f"has not attended a convening in the last {window} days", facts)
 
 
-def recommendation(
-    pool: pd.DataFrame,
-    i: int,
-    dims: Sequence[Dimension],
-    context: _Context,
-    *,
-    lead: Sequence[str],
-    score: float,
-    gain: float,
-    recent: int,
-    first_timer: bool,
-    window: int,
-) -> Recommendation:
-    """Pick ``i`` of ``pool`` with its reasons, described against the room *before* it joins."""
-    row = pool.iloc[i]
-    reasons = [*lead, *_gap_reasons(row, dims, i, context)]
-    reasons.append(_attendance_reason(recent, first_timer, window))
+def _why(
+    model: Model, row: BoolArray, counts: FloatArray, evidence: tuple[Evidence, ...],
+    lone: BoolArray | None, person: tuple[int, bool],
+) -> list[Reason]:
+    gaps, said = _gap_reasons(model, row, counts)
+    out = ([_guest_reason(model, lone)] if lone is not None and lone.any() else []) + gaps
+    out += [Reason(e.kind, e.text, e.facts) for e in evidence]
+    out += _new_reasons(model, row, counts, said)
+    if not any(e.kind == "first_timer" for e in evidence):
+        out.append(_attendance(person[0], person[1], model.req.fatigue_window_days))
+    return out
+
+
+def _recommendation(row: pd.Series, gain: Gain, why: list[Reason], recent: int,
+                    included: bool) -> Recommendation:
     return Recommendation(
-        partner_id=str(row["partner_id"]),
-        name=str(row["name"]),
-        membership=str(row["membership"]),
-        score=score,
-        reasons=tuple(reasons),
-        sector=str(row.get("sector", "")),
-        country=str(row.get("country", "")),
-        region=str(row.get("region", "")),
-        gain=gain,
-        recent_events=int(recent),
-        included=bool(lead and lead[0] == "included on request"),
+        partner_id=str(row["partner_id"]), name=str(row["name"]),
+        membership=str(row["membership"]), gain=gain, why=tuple(why),
+        sector=str(row.get("sector", "")), country=str(row.get("country", "")),
+        region=str(row.get("region", "")), recent_events=recent, included=included,
     )
 
 
-Context = _Context
+def replay(
+    model: Model, picks: Sequence[int], recent: dict[str, int], ever: set[str]
+) -> list[Recommendation]:
+    """The included, then ``picks`` in order, each with its marginal gain and its reasons."""
+    pool = model.pool
+    counts = pool.room_counts.copy()
+    out: list[Recommendation] = []
+    for j in range(len(pool.included)):
+        row, ev = pool.included_matrix[j], model.included_evidence[j]
+        person = pool.included.iloc[j]
+        pid = str(person["partner_id"])
+        gain = model.gain_of(row, RELEVANCE_POINT * len(ev), counts)
+        why = [Reason("included", "included on request", {})]
+        why += _why(model, row, counts, ev, None, (recent.get(pid, 0), pid not in ever))
+        if gain.total <= EPS:
+            why.append(Reason("no_gain", "adds nothing the objective counts: kept because it was "
+                              "requested, in a seat another pick could have had", {}))
+        out.append(_recommendation(person, gain, why, recent.get(pid, 0), True))
+        counts = counts + row
+    for i in picks:
+        row, ev = pool.matrix[i], model.evidence[i]
+        person = pool.candidates.iloc[i]
+        pid = str(person["partner_id"])
+        gain = model.gain_of(row, float(model.relevance[i]), counts)
+        lone = model.guest_lone[i] if model.is_guest[i] else None
+        why = _why(model, row, counts, ev, lone, (recent.get(pid, 0), pid not in ever))
+        out.append(_recommendation(person, gain, why, recent.get(pid, 0), False))
+        counts = counts + row
+    return out

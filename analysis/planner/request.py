@@ -15,22 +15,15 @@ from core.errors import RequestError
 from core.model import Dataset
 from core.window import Window
 
-__all__ = ["DEFAULT_WEIGHTS", "FATIGUE_WEIGHT", "FIRST_TIMER_BONUS", "Request", "TargetsLike",
-           "check_request", "ids", "targets_frame"]
+__all__ = ["DEFAULT_WEIGHTS", "Request", "TargetsLike", "check_request", "ids", "targets_frame"]
 
-#: Dimension -> weight. Country counts half: there are many countries, and a room cannot hold
-#: all of them, so country alone should not outweigh a missing sector or region.
+#: Dimension -> weight of its gaps. Country is not here: a room cannot hold every country, so
+#: country only breaks ties (a country new to the room) and caps, unless targets name countries.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "sector": 1.0,
     "region": 1.0,
     "global_south": 1.0,
-    "country": 0.5,
 }
-#: A positive gain is divided by ``1 + FATIGUE_WEIGHT * recent`` by default: someone who went to
-#: four convenings last year needs a gain 1.4 times larger to be picked first.
-FATIGUE_WEIGHT = 0.1
-#: With ``prefer_first_timers``, a never-attended candidate's positive gain counts this much more.
-FIRST_TIMER_BONUS = 0.5
 
 TargetsLike: TypeAlias = pd.DataFrame | Mapping[str, Mapping[str, float]] | None
 
@@ -50,12 +43,15 @@ class Request:
     max_per_country: int | None
     max_per_sector: int | None
     fatigue_window_days: int
-    fatigue_weight: float
     prefer_first_timers: bool
     allow_guests: bool
     targets: pd.DataFrame | None
     targets_source: str
     threshold: float
+    today: pd.Timestamp
+    exact: bool
+    topics: tuple[str, ...] = ()
+    host_region: str | None = None
 
     @property
     def day(self) -> pd.Timestamp:
@@ -70,9 +66,9 @@ class Request:
 
 def check_size(size: Any) -> int:
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise ValueError(f"size must be an integer >= 1, got {size!r}")
-    if size < 1:
-        raise ValueError(f"size must be at least 1, got {size}")
+        raise ValueError(f"size must be an integer >= 0, got {size!r}")
+    if size < 0:
+        raise ValueError(f"size must be at least 0 (0 evaluates the room), got {size}")
     return int(size)
 
 
@@ -164,17 +160,34 @@ def _unknown_ids(ds: Dataset, event_id: str | None, lists: Mapping[str, tuple[st
         raise RequestError("; ".join(problems))
 
 
-def _event_window(ds: Dataset, event_id: str | None, date: DateLike | None) -> Window:
-    """The plan's window: the convening's day and, for an event in the data, its program."""
-    program: str | None = None
+def _labels(value: Any) -> tuple[str, ...]:
+    """A multi-valued cell (a tuple of labels, or a ``;`` list) as trimmed labels."""
+    if isinstance(value, str):
+        value = value.split(";")
+    if not isinstance(value, (tuple, list)):
+        return ()
+    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
+def _event_facts(
+    ds: Dataset, event_id: str | None, date: DateLike | None, program: str | None
+) -> tuple[Window, tuple[str, ...], str | None]:
+    """The plan's window (the convening's day and program), the event's topics and region."""
+    topics: tuple[str, ...] = ()
+    region: str | None = None
     if event_id is not None:
         row = ds.events.loc[ds.events["event_id"] == event_id].iloc[0]
-        program = row["program"] if isinstance(row["program"], str) else None
+        if program is None and isinstance(row.get("program"), str):
+            program = row["program"]
+        topics = _labels(row.get("topics"))
+        got = row.get("region")
+        region = got if isinstance(got, str) and got.strip() else None
         if date is None:
             if pd.isna(row["date"]):
                 raise RequestError(f"event {event_id!r} has no date: give one")
             date = row["date"]
-    return Window.of(as_of=to_timestamp(date, name="date"), program=program)
+    window = Window.of(as_of=to_timestamp(date, name="date"), program=program)
+    return window, topics, region
 
 
 def _check_include(
@@ -205,7 +218,6 @@ def check_request(ds: Dataset, options: Mapping[str, Any]) -> Request:
     max_country = check_cap("max_per_country", options["max_per_country"])
     max_sector = check_cap("max_per_sector", options["max_per_sector"])
     fatigue_days = int(check_number("fatigue_window_days", options["fatigue_window_days"]))
-    fatigue = check_number("fatigue_weight", options["fatigue_weight"])
     weights = check_weights(ds, options["weights"])
     event_id = options["event_id"]
     if event_id is None and options["date"] is None:
@@ -214,7 +226,7 @@ def check_request(ds: Dataset, options: Mapping[str, Any]) -> Request:
         )
     invited, include, exclude = (ids(options[k]) for k in ("invited", "include", "exclude"))
     _unknown_ids(ds, event_id, {"invited": invited, "include": include, "exclude": exclude})
-    window = _event_window(ds, event_id, options["date"])
+    window, topics, region = _event_facts(ds, event_id, options["date"], options["program"])
     room: list[str] = []
     if event_id is not None:
         room = event_attendees(ds, event_id)["partner_id"].tolist()
@@ -227,8 +239,10 @@ def check_request(ds: Dataset, options: Mapping[str, Any]) -> Request:
         event_id=event_id, window=window, room_ids=tuple(room), invited=invited,
         include=include, exclude=exclude, size=size, weights=weights,
         max_per_country=max_country, max_per_sector=max_sector,
-        fatigue_window_days=fatigue_days, fatigue_weight=fatigue,
+        fatigue_window_days=fatigue_days,
         prefer_first_timers=bool(options["prefer_first_timers"]),
         allow_guests=bool(options["allow_guests"]), targets=targets, targets_source=source,
-        threshold=options["threshold"],
+        threshold=check_number("threshold", options["threshold"]),
+        today=to_timestamp(options["today"], name="today"), exact=bool(options["exact"]),
+        topics=topics, host_region=region,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from analysis.gaps import Gap
 
-__all__ = ["Plan", "PlanParameters", "Recommendation", "RoomSummary"]
+__all__ = ["Gain", "Objective", "Plan", "PlanParameters", "Reason", "Recommendation", "RoomSummary"]
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,63 @@ class RoomSummary:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason for a pick: its kind, the numbers it states, and the words.
+
+    ``kind`` is one of ``included``, ``gap``, ``guest``, ``committee``, ``topics``,
+    ``past_events``, ``host_region``, ``first_timer``, ``new_category``, ``attendance``,
+    ``no_gain``. ``facts`` holds the numbers and labels the text was made from, so that a test
+    can check each against the data.
+    """
+
+    kind: str
+    text: str
+    facts: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "facts": dict(self.facts)}
+
+
+@dataclass(frozen=True)
+class Gain:
+    """A pick's marginal gain in the objective, split into its three terms."""
+
+    gaps: float
+    relevance: float
+    diversity: float
+
+    @property
+    def total(self) -> float:
+        return self.gaps + self.relevance + self.diversity
+
+    def to_dict(self) -> dict[str, float]:
+        return {"gaps": round(self.gaps, 6), "relevance": round(self.relevance, 6),
+                "diversity": round(self.diversity, 6)}
+
+
+@dataclass(frozen=True)
 class Recommendation:
-    """One invitee: who, why (plain words), and the score the pick was ranked by."""
+    """One invitee: who, their marginal gain in the objective, and why (plain words)."""
 
     partner_id: str
     name: str
     membership: str
-    score: float
-    reasons: tuple[str, ...]
+    gain: Gain
+    why: tuple[Reason, ...]
     sector: str = ""
     country: str = ""
     region: str = ""
-    gain: float = 0.0
     recent_events: int = 0
     included: bool = False
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.why)
+
+    @property
+    def score(self) -> float:
+        """The marginal gain the pick was made for (the total of :attr:`gain`)."""
+        return self.gain.total
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,11 +117,12 @@ class Recommendation:
             "name": self.name,
             "membership": self.membership,
             "score": round(self.score, 6),
+            "gain": round(self.gain.total, 6),
+            "gain_parts": self.gain.to_dict(),
             "reasons": list(self.reasons),
             "sector": self.sector,
             "country": self.country,
             "region": self.region,
-            "gain": round(self.gain, 6),
             "recent_events": self.recent_events,
             "included": self.included,
         }
@@ -96,37 +140,72 @@ class PlanParameters:
     max_per_country: int | None
     max_per_sector: int | None
     fatigue_window_days: int
-    fatigue_weight: float
     prefer_first_timers: bool
-    first_timer_bonus: float
     allow_guests: bool
     threshold: float
     targets: str
     baseline: str
+    program: str | None
+    topics: tuple[str, ...]
+    host_region: str | None
 
     def to_dict(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("include", "exclude", "invited", "topics"):
+            out[name] = list(out[name])
+        out["weights"] = dict(self.weights)
+        return out
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The objective a plan maximises, its value before and after, and the proof of quality.
+
+    ``optimum`` is the exact maximum found by the integer program (``None`` when the room is
+    over the exact solver's size limit or it did not finish); ``gap`` is ``optimum`` minus the
+    greedy value (0 when the greedy is optimal); ``bound`` states what is proven a priori.
+    """
+
+    statement: str
+    seats: int
+    before: float
+    after: float
+    after_parts: Gain
+    greedy: float
+    optimum: float | None
+    gap: float | None
+    proven_optimal: bool
+    bound: str
+    solver: str
+    history: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 6)
+
         return {
-            "size": self.size,
-            "weights": dict(self.weights),
-            "include": list(self.include),
-            "exclude": list(self.exclude),
-            "invited": list(self.invited),
-            "max_per_country": self.max_per_country,
-            "max_per_sector": self.max_per_sector,
-            "fatigue_window_days": self.fatigue_window_days,
-            "fatigue_weight": self.fatigue_weight,
-            "prefer_first_timers": self.prefer_first_timers,
-            "first_timer_bonus": self.first_timer_bonus,
-            "allow_guests": self.allow_guests,
-            "threshold": self.threshold,
-            "targets": self.targets,
-            "baseline": self.baseline,
+            "statement": self.statement,
+            "seats": self.seats,
+            "before": r(self.before),
+            "after": r(self.after),
+            "after_parts": self.after_parts.to_dict(),
+            "greedy": r(self.greedy),
+            "optimum": r(self.optimum),
+            "gap": r(self.gap),
+            "proven_optimal": self.proven_optimal,
+            "bound": self.bound,
+            "solver": self.solver,
+            "history": list(self.history),
         }
 
 
 @dataclass(frozen=True)
 class Plan:
-    """An invite list for one room, with the room before and after, and how it was made."""
+    """An invite list for one room, with the room before and after, and how it was made.
+
+    ``warnings`` (e.g. planning a past event) depend on the day the plan is made, so they stay
+    out of :meth:`to_dict`: the same data and options always give the same JSON.
+    """
 
     event_id: str | None
     date: str
@@ -135,6 +214,8 @@ class Plan:
     after: RoomSummary
     shortfall: str | None
     parameters: PlanParameters
+    objective: Objective
+    warnings: tuple[str, ...] = ()
     method: str = "greedy"
 
     @property
@@ -146,6 +227,7 @@ class Plan:
             "event_id": self.event_id,
             "date": self.date,
             "method": self.method,
+            "objective": self.objective.to_dict(),
             "recommendations": [r.to_dict() for r in self.recommendations],
             "before": self.before.to_dict(),
             "after": self.after.to_dict(),

@@ -157,8 +157,14 @@ def summary(
     dims: Sequence[str],
     targets: pd.DataFrame | None,
     threshold: float,
+    *,
+    gap_dims: Sequence[str] | None = None,
 ) -> RoomSummary:
-    """Composition, diversity and gaps of ``room`` against ``baseline`` (and ``targets``)."""
+    """Composition, diversity and gaps of ``room`` against ``baseline`` (and ``targets``).
+
+    ``gap_dims`` (default ``dims``) are the dimensions whose gaps are listed: a small room
+    lacks most countries, which says nothing.
+    """
     comp: dict[str, dict[str, int | float]] = {}
     shares: dict[str, dict[str, float]] = {}
     div: dict[str, dict[str, float]] = {}
@@ -180,7 +186,8 @@ def summary(
         counts = list(got.counts.values()) + [0] * (k - len(got.counts))
         div[dim] = diversity(counts, k)
     gaps = representation_gaps(
-        room, baseline, dimensions=list(dims), targets=targets, threshold=threshold
+        room, baseline, dimensions=list(dims if gap_dims is None else gap_dims),
+        targets=targets, threshold=threshold
     )
     return RoomSummary(
         size=len(room),
@@ -237,9 +244,12 @@ def what_if(
     if unknown:
         raise RequestError(f"unknown partner ids: {', '.join(unknown)}")
     day = to_timestamp(date, name="date")
-    dims = list(DEFAULT_WEIGHTS if dimensions is None else dimensions)
-    for dim in dims:
+    gap_dims = list(DEFAULT_WEIGHTS if dimensions is None else dimensions)
+    for dim in gap_dims:
         if dim not in ds.partners.columns:
             raise ValueError(f"dimension {dim!r} is not a partner column")
+    # The country mix is shown beside the gap dimensions, as in a plan's before and after.
+    dims = gap_dims + ["country"] if dimensions is None and "country" in ds.partners else gap_dims
     baseline = active_partners(ds, day, membership=PARTNER)
-    return summary(frame_for(ds, chosen), baseline, dims, targets_frame(ds, targets), threshold)
+    return summary(frame_for(ds, chosen), baseline, dims, targets_frame(ds, targets), threshold,
+                   gap_dims=gap_dims)

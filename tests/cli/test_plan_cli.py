@@ -75,11 +75,68 @@ def test_unknown_ids_exit_1_naming_all_of_them(capsys, source):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("size", ["0", "-3"])
-def test_size_below_one_is_a_usage_error(capsys, source, size):
+@pytest.mark.parametrize("size", ["-1", "-3", "two"])
+def test_a_negative_size_is_a_usage_error(capsys, source, size):
     code, _, err = run(capsys, "e1", str(source), "--size", size)
     assert code == 2
     assert "--size" in err
+
+
+def test_size_zero_evaluates_a_draft_list(capsys, source):
+    code, out, err = run(capsys, "new", str(source), "--date", "2024-09-01", "--invited",
+                         "r1,acad_fr", "--size", "0")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["recommendations"] == [] and data["shortfall"] is None
+    assert data["before"] == data["after"] and data["before"]["members"] == ["acad_fr", "r1"]
+    assert data["objective"]["before"] == data["objective"]["after"]
+    code, out, err = run(capsys, "new", str(source), "--date", "2024-09-01", "--invited",
+                         "r1,acad_fr", "--size", "0", "--format", "table")
+    assert code == 0, err
+    assert "The room: 2 before, 2 after" in out and "Objective value" in out
+
+
+def test_the_table_fits_80_columns_and_shows_gains_in_order(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--size", "4", "--format", "table")
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "Objective: Close the room's representation gaps" in out
+    code, data, _ = run(capsys, "e1", str(source), "--size", "4")
+    gains = [r["gain"] for r in json.loads(data)["recommendations"]]
+    assert gains == sorted(gains, reverse=True) and all(g > 0 for g in gains)
+    shown = [f"{g:.2f}" for g in gains]
+    assert [line for line in out.splitlines() if any(f" {g} " in line for g in shown)]
+
+
+def test_planning_a_past_event_warns_on_stderr(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--size", "1")
+    assert code == 0
+    assert "Warning: planning a past event: e1 was held on 2024-05-01" in err
+    assert "warnings" not in json.loads(out)  # the JSON does not depend on the day it is made
+
+
+def test_under_min_cell_plan_refuses_with_the_privacy_rule(capsys, source):
+    code, out, err = run(capsys, "e1", str(source), "--min-cell", "5")
+    assert code == 1 and out == ""
+    assert "--min-cell 5" in err and "organisation" in err and "Traceback" not in err
+
+
+def test_help_states_the_objective():
+    from analysis.planner import OBJECTIVE
+
+    result = CliRunner().invoke(_app(), ["plan", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    words = " ".join(result.output.replace("│", " ").split())
+    stated = " ".join((OBJECTIVE[0].lower() + OBJECTIVE[1:]).split())
+    assert f"Objective: {stated}" in " ".join(plan.__doc__.split())  # the help and the code agree
+    assert f"Objective: {stated}" in words
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("plan")(plan)
+    app.command("noop")(lambda: None)
+    return app
 
 
 def test_new_convening_from_a_date_and_a_csv_invite_list(capsys, source, tmp_path):
@@ -128,7 +185,7 @@ def test_mounted_on_a_bare_typer_app(source):
     result = CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "1"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["recommendations"][0]["partner_id"]
-    assert CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "0"]).exit_code == 2
+    assert CliRunner().invoke(app, ["plan", "e1", str(source), "--size", "-1"]).exit_code == 2
 
 
 def test_weights_option(capsys, source):
@@ -136,7 +193,7 @@ def test_weights_option(capsys, source):
     assert code == 0, err
     data = json.loads(out)
     assert data["parameters"]["weights"] == {"sector": 1.0}
-    assert set(data["before"]["diversity"]) == {"sector"}
+    assert set(data["before"]["diversity"]) == {"sector", "country"}  # country: a tie-breaker
     code, _, err = run(capsys, "e1", str(source), "--weights", "sector")
     assert code == 2 and "DIMENSION=WEIGHT" in err
     code, _, err = run(capsys, "e1", str(source), "--weights", "colour=1")
