@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import labels
 from analysis.diversity import composition, group_baselines, group_compositions
 from analysis.snapshot import DateLike
 from core.model import Dataset
@@ -126,9 +127,7 @@ _FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Gap))
 
 
 def _display(dimension: str, label: str) -> str:
-    if dimension == "global_south":
-        return {"True": "Global South", "False": "Global North"}.get(label, label)
-    return label
+    return labels.category(dimension, label)
 
 
 def shortfall(count: int, size: int, expected_share: float) -> int | None:

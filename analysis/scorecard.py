@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.diversity import category_label
+from analysis.labels import percent
 from analysis.snapshot import (
     DateLike,
     active_counts_on,
@@ -38,7 +39,9 @@ from analysis.snapshot import (
 )
 from core.model import PARTNER, Dataset
 
-__all__ = ["Scorecard", "by_program", "event_mix", "scorecard"]
+__all__ = [
+    "Scorecard", "by_program", "event_mix", "scorecard", "summarise", "trend_of", "year_sentence",
+]
 
 FIGURES: tuple[str, ...] = ("all_sectors_share", "global_south_share", "industry_seat_share")
 
@@ -148,7 +151,7 @@ def _seat_share(
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+    return percent(value, missing="n/a")
 
 
 def _direction(now: float | None, before: float | None) -> str:
@@ -176,7 +179,7 @@ def _compared(
     return f" ({_direction(now, before[key])} {before[count]} of {before['recorded']}{when})"
 
 
-def _sentence(entry: dict[str, Any], previous: dict[str, Any] | None) -> str:
+def year_sentence(entry: dict[str, Any], previous: dict[str, Any] | None) -> str:
     year = entry["year"]
     if entry["recorded"] == 0:
         n = entry["convenings"]
@@ -275,14 +278,14 @@ def scorecard(
             )
             for f in FIGURES
         }
-        entry["summary"] = _sentence(entry, previous)
+        entry["summary"] = year_sentence(entry, previous)
         entries.append(entry)
         previous = entry
-    trend = _trend(entries)
+    trend = trend_of(entries)
     return Scorecard(
         entries=entries,
         trend=trend,
-        summary=_summary(entries, trend),
+        summary=summarise(entries, trend),
         as_of=day.date().isoformat(),
         program=program,
         method={
@@ -296,7 +299,7 @@ def scorecard(
     )
 
 
-def _trend(entries: list[dict[str, Any]]) -> dict[str, Any]:
+def trend_of(entries: list[dict[str, Any]]) -> dict[str, Any]:
     if not entries:
         return {"first_year": None, "last_year": None}
     first, last = entries[0], entries[-1]
@@ -321,7 +324,7 @@ def _word(a: float | None, b: float | None, *, lower_is_better: bool) -> str:
     return "improving" if better else "worsening"
 
 
-def _summary(entries: list[dict[str, Any]], trend: dict[str, Any]) -> str:
+def summarise(entries: list[dict[str, Any]], trend: dict[str, Any]) -> str:
     if not entries:
         return "No convenings in the period."
     text = [entries[-1]["summary"]]

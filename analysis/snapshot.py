@@ -31,6 +31,7 @@ Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO st
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +40,7 @@ import pandas as pd
 
 from core.errors import RequestError
 from core.model import GUEST, PARTNER, Dataset
-from core.window import DateLike, to_timestamp
+from core.window import DateLike, Window, same_program, to_timestamp
 
 MEMBERSHIP_KINDS = (PARTNER, GUEST)
 
@@ -53,6 +54,9 @@ __all__ = [
     "committees",
     "event_attendees",
     "events_in_window",
+    "known_program",
+    "program_mask",
+    "program_subset",
     "to_timestamp",
 ]
 
@@ -97,12 +101,60 @@ def active_partners(
     return partners.loc[mask].reset_index(drop=True)
 
 
+def program_mask(labels: pd.Series, program: str | None) -> pd.Series:
+    """Which program ``labels`` are ``program`` (:func:`core.window.same_program`); all if None.
+
+    The one program filter of the analysis: committees, events and :func:`program_subset`.
+
+    >>> program_mask(pd.Series(["Labor", " labor ", "Safety", ""]), "LABOR").tolist()
+    [True, True, False, False]
+    """
+    if program is None:
+        return pd.Series(True, index=labels.index, dtype=bool)
+    return labels.map(lambda label: same_program(label, program)).astype(bool)
+
+
 def committees(ds: Dataset, *, program: str | None = None) -> pd.DataFrame:
-    """Committees, optionally only those whose ``program`` equals ``program`` exactly."""
+    """Committees, optionally only those of ``program`` (see :func:`program_mask`)."""
     frame = ds.committees
     if program is not None:
-        frame = frame.loc[frame["program"] == program]
+        frame = frame.loc[program_mask(frame["program"], program)]
     return frame.reset_index(drop=True)
+
+
+def program_subset(ds: Dataset, window: Window | str | None) -> Dataset:
+    """The dataset restricted to one program's committees and events (partners unchanged).
+
+    Hands analyses that take a whole dataset (the network) the same program filter as every
+    other section. ``window`` is a :class:`core.window.Window` or a program label.
+    """
+    program = window.program if isinstance(window, Window) else window
+    if program is None:
+        return ds
+    chosen = ds.committees.loc[program_mask(ds.committees["program"], program)]
+    events = ds.events.loc[program_mask(ds.events["program"], program)]
+    return dataclasses.replace(
+        ds,
+        committees=chosen.reset_index(drop=True),
+        memberships=ds.memberships.loc[
+            ds.memberships["committee_id"].isin(chosen["committee_id"])
+        ].reset_index(drop=True),
+        events=events.reset_index(drop=True),
+        attendance=ds.attendance.loc[
+            ds.attendance["event_id"].isin(events["event_id"])
+        ].reset_index(drop=True),
+        _cache={},
+    )
+
+
+def known_program(ds: Dataset, program: str | None) -> None:
+    """Refuse a program no committee or event has (:class:`RequestError` naming the known ones)."""
+    if program is None:
+        return
+    labels = pd.concat([ds.committees["program"], ds.events["program"]], ignore_index=True)
+    if not program_mask(labels, program).any():
+        known = ", ".join(sorted({str(p) for p in labels if isinstance(p, str) and p.strip()}))
+        raise RequestError(f"unknown program {program!r}; known: {known}")
 
 
 def active_memberships(
@@ -173,7 +225,7 @@ def events_in_window(
     since : date-like, optional
         The day *before* the window starts (excluded); ``None`` = from the beginning.
     program : str, optional
-        Keep only events whose ``program`` equals this.
+        Keep only events of this program (see :func:`program_mask`).
 
     Returns
     -------
@@ -189,7 +241,7 @@ def events_in_window(
             raise RequestError(f"since ({start.date()}) must be before as_of ({end.date()})")
         mask &= events["date"] > start
     if program is not None:
-        mask &= events["program"] == program
+        mask &= program_mask(events["program"], program)
     out = events.loc[mask]
     return out.sort_values(["date", "event_id"], kind="mergesort").reset_index(drop=True)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import network, snapshot
-from analysis.report import program_subset
+from analysis.snapshot import program_subset
 from core.model import Dataset
 from core.window import Window
 

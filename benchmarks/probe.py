@@ -42,11 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     import loaders
     from analysis.render import render
     from analysis.report import build_report
+    from core.window import Window
 
     t0 = time.perf_counter()
     ds = loaders.read_dataset(args.dataset)
     t1 = time.perf_counter()
-    report = build_report(ds, as_of=args.as_of)
+    report = build_report(ds, Window.of(as_of=args.as_of))
     t2 = time.perf_counter()
     text = render(report, "json")
     t3 = time.perf_counter()

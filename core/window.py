@@ -40,6 +40,18 @@ def to_timestamp(value: DateLike | None, *, name: str = "as_of") -> pd.Timestamp
     return stamp.normalize()
 
 
+def same_program(label: object, program: str) -> bool:
+    """Whether a committee's or event's program ``label`` is ``program``.
+
+    Trimmed and case-insensitive; the empty program is "filed under no program".
+
+    >>> same_program(" labor", "Labor"), same_program("", ""), same_program(None, "Labor")
+    (True, True, False)
+    """
+    text = "" if label is None or (isinstance(label, float) and label != label) else label
+    return isinstance(text, str) and text.strip().casefold() == program.strip().casefold()
+
+
 @dataclass(frozen=True)
 class Window:
     """Events with ``since < date <= as_of``, memberships active on ``as_of``, one program or all.
@@ -79,9 +91,7 @@ class Window:
 
     def matches_program(self, label: object) -> bool:
         """Whether a committee's or event's program label is this window's (case-insensitive)."""
-        if self.program is None:
-            return True
-        return isinstance(label, str) and label.strip().casefold() == self.program.casefold()
+        return self.program is None or same_program(label, self.program)
 
     def to_dict(self) -> dict[str, Any]:
         return {

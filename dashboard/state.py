@@ -241,10 +241,7 @@ class AppState:
 
 
 def _analyse(ds: Dataset, window: Window, min_cell: int | None) -> WindowAnalysis:
-    as_of = window.as_of.date()
-    since = None if window.since is None else window.since.date()
-    report = build_report(ds, as_of=as_of, since=since, program=window.program,
-                          min_cell=min_cell).to_dict()
+    report = build_report(ds, window, min_cell=min_cell).to_dict()
     network = None
     if min_cell is None:
         network = network_window(ds, window, report["network"])

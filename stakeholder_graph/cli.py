@@ -108,13 +108,12 @@ def report(
         raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
     from analysis.render import render
     from analysis.report import build_report
+    from core.window import Window
 
+    window = Window.of(as_of=day, since=start, program=program)
     with open_store(source, neo4j) as store:
         dataset = store.dataset()
-    result = build_report(
-        dataset, as_of=day, since=start, program=program, min_cell=min_cell,
-        threshold=threshold, seed=seed,
-    )
+    result = build_report(dataset, window, min_cell=min_cell, threshold=threshold, seed=seed)
     rendered = render(result, fmt.value)
     if output is None:
         typer.echo(rendered if isinstance(rendered, str) else rendered.decode())

@@ -34,6 +34,7 @@ import loaders
 from analysis.render import render
 from analysis.report import build_report
 from core.model import Dataset
+from core.window import Window
 from dashboard import planner_view
 from dashboard.app import create_app
 from dashboard.representation_view import export, gap_rows, group_rows
@@ -105,7 +106,7 @@ def stored() -> list[str]:
 
 @pytest.fixture(scope="module")
 def report(ds: Dataset) -> dict[str, Any]:
-    return build_report(ds, as_of=AS_OF).to_dict()
+    return build_report(ds, Window.of(as_of=AS_OF)).to_dict()
 
 
 def test_the_loader_keeps_every_payload_literally(ds: Dataset, stored: list[str]) -> None:

@@ -247,8 +247,9 @@ def test_recurring_gaps_pool_every_room() -> None:
 
 def test_recurring_gaps_in_the_report_name_the_program() -> None:
     from analysis.report import build_report
+    from core.window import Window
 
-    out = build_report(tiny(), as_of=D2, program="Labor").to_dict()["recurring_gaps"]
+    out = build_report(tiny(), Window.of(as_of=D2, program="Labor")).to_dict()["recurring_gaps"]
     # Labor rooms e2 (p1, p2) and e3 (p1 p3 p6 g1), each judged against its day's Partners.
     # Media and Africa are judged in one room only (no Partner of theirs on the other day);
     # c2 is the only Labor committee, so no committee series.

@@ -16,6 +16,7 @@ from analysis import render as render_module
 from analysis.render import render
 from analysis.report import build_report
 from core.model import Dataset
+from core.window import Window
 from tests.analysis.test_snapshot import D2, tiny
 
 PAYLOADS = [
@@ -50,12 +51,12 @@ def hostile() -> Dataset:
 
 @pytest.fixture(scope="module")
 def report() -> Any:
-    return build_report(tiny(), as_of=D2, since="2023-06-30")
+    return build_report(tiny(), Window.of(as_of=D2, since="2023-06-30"))
 
 
 @pytest.fixture(scope="module")
 def bad_report() -> Any:
-    return build_report(hostile(), as_of=D2, since="2023-06-30")
+    return build_report(hostile(), Window.of(as_of=D2, since="2023-06-30"))
 
 
 def test_json_round_trips(report: Any) -> None:
@@ -197,7 +198,7 @@ def test_markdown_escapes_markup(bad_report: Any) -> None:
 
 
 def test_min_cell_report_renders_everywhere() -> None:
-    hidden = build_report(tiny(), as_of=D2, min_cell=3)
+    hidden = build_report(tiny(), Window.of(as_of=D2), min_cell=3)
     for fmt in ("json", "markdown", "html", "xlsx"):
         out = render(hidden, fmt)
         assert out
@@ -210,7 +211,7 @@ def test_empty_dataset_renders() -> None:
             {"partner_id": ["p1"], "name": ["A"], "sector": ["Industry"], "country": ["USA"]}
         )
     )
-    empty = build_report(ds, as_of=D2)
+    empty = build_report(ds, Window.of(as_of=D2))
     assert "No convenings in the period." in str(render(empty, "markdown"))
     assert render(empty, "xlsx")
     assert "<svg" in str(render(empty, "html"))

@@ -10,15 +10,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.diversity import diversity
-from analysis.report import build_report, group_compositions
+from analysis.diversity import diversity, group_compositions
+from analysis.report import build_report
 from core.errors import RequestError
+from core.window import Window
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    return build_report(tiny(), as_of=D2).to_dict()
+    return build_report(tiny(), Window.of(as_of=D2)).to_dict()
 
 
 def group(data: dict[str, Any], kind: str, gid: str) -> dict[str, Any]:
@@ -60,15 +61,15 @@ def test_totals_known_answers(report: dict[str, Any]) -> None:
     assert t["committees"] == 2 and t["events"] == 4
     assert t["committee_seats"] == 6  # c1: p1 p3; c2: p6 g1 p5 p2
     assert t["participants"] == 7 and t["attendance"] == 14
-    early = build_report(tiny(), as_of=D1).to_dict()["totals"]
+    early = build_report(tiny(), Window.of(as_of=D1)).to_dict()["totals"]
     assert early["partners"] == 5
     assert early["sectors"] == {"Civil Society": 2, "Industry": 2, "Academic": 1}
     assert early["events"] == 1
 
 
 def test_guests_never_change_totals() -> None:
-    plain = build_report(tiny(), as_of=D2).to_dict()["totals"]
-    more = build_report(tiny(extra_guests=5), as_of=D2).to_dict()["totals"]
+    plain = build_report(tiny(), Window.of(as_of=D2)).to_dict()["totals"]
+    more = build_report(tiny(extra_guests=5), Window.of(as_of=D2)).to_dict()["totals"]
     for key in (
         "partners",
         "countries",
@@ -108,7 +109,7 @@ def test_committee_and_event_groups(report: dict[str, Any]) -> None:
 
 
 def test_program_filter_selects_exactly_its_groups() -> None:
-    labor = build_report(tiny(), as_of=D2, program="Labor").to_dict()
+    labor = build_report(tiny(), Window.of(as_of=D2, program="Labor")).to_dict()
     assert [(g["kind"], g["id"]) for g in labor["groups"]] == [
         ("committee", "c2"),
         ("event", "e2"),
@@ -116,24 +117,24 @@ def test_program_filter_selects_exactly_its_groups() -> None:
     ]
     assert [e["convenings"] for e in labor["scorecard"]] == [1, 1]
     assert labor["totals"]["partners"] == 6  # the membership is not a program's
-    governance = build_report(tiny(), as_of=D2, program="Governance").to_dict()
+    governance = build_report(tiny(), Window.of(as_of=D2, program="Governance")).to_dict()
     assert [g["id"] for g in governance["groups"]] == ["c1", "e1", "e4"]
     # The network sees the program's groups only: p5 only attends e4 and sits on c2 (Labor).
     with pytest.raises(RequestError, match="unknown program 'Labour'; known: Governance, Labor"):
-        build_report(tiny(), as_of=D2, program="Labour")
+        build_report(tiny(), Window.of(as_of=D2, program="Labour"))
     node_ids = {n["partner_id"] for n in labor["network"]["nodes"]}
     assert "p5" in node_ids  # via c2
     assert "p4" not in node_ids  # left before D2, only attended e1 (Governance)
 
 
 def test_since_turns_on_changes_and_limits_events() -> None:
-    out = build_report(tiny(), as_of=D2, since=D1).to_dict()
+    out = build_report(tiny(), Window.of(as_of=D2, since=D1)).to_dict()
     assert [g["id"] for g in out["groups"] if g["kind"] == "event"] == ["e2", "e3", "e4"]
     assert out["changes"]["new_partners_count"] == 2
     assert out["changes"]["departures"][0]["partner_id"] == "p4"
     assert [e["year"] for e in out["scorecard"]] == [2023, 2024]
     with pytest.raises(RequestError, match="since"):
-        build_report(tiny(), as_of=D1, since=D2)
+        build_report(tiny(), Window.of(as_of=D1, since=D2))
 
 
 def walk(value: Any) -> list[Any]:
@@ -145,16 +146,23 @@ def walk(value: Any) -> list[Any]:
 
 
 def test_min_cell_hides_small_counts_and_what_derives_from_them() -> None:
-    out = build_report(tiny(), as_of=D2, min_cell=2).to_dict()
+    out = build_report(tiny(), Window.of(as_of=D2), min_cell=2).to_dict()
     t = out["totals"]
-    assert t["sectors"] == {"Academic": 2, "Industry": 2, "Civil Society": None, "Media": None}
+    # Civil Society 1 and Media 1 are hidden; with the total 6 shown they would add up to 2 and so
+    # be 1 each: Academic (the smallest shown, ties by label) is hidden with them.
+    assert t["sectors"] == {"Academic": None, "Industry": 2, "Civil Society": None, "Media": None}
     assert "totals.sectors.Media" in t["suppressed"]
+    assert t["diversity"]["sector"]["blau"] is None
     c1 = group(out, "committee", "c1")
     assert c1["composition"]["sector"] == {"Academic": None, "Industry": None}
     assert c1["shares"]["sector"] == {"Academic": None, "Industry": None}
     assert "composition.sector.Academic" in c1["suppressed"]
     for gap in c1["gaps"]:  # missing categories (count 0) name nobody and stay
-        assert gap["count"] == 0 and gap["p_value"] is not None
+        assert gap["count"] == 0
+        # ...but a p-value drawn from a hidden baseline count or size is hidden with it.
+        assert (gap["p_value"] is None) == (gap["baseline_count"] is None or gap["size"] is None)
+    # Academic 1 and Industry 1 of 2 would be 1 each given the size: the size is hidden too.
+    assert c1["size"] is None and "size" in c1["suppressed"]
     c2 = group(out, "committee", "c2")
     industry = next(g for g in c2["gaps"] if g["group"] == "Industry")
     assert all(industry[k] is None for k in ("count", "share", "ratio", "p_value", "shortfall"))
@@ -171,28 +179,30 @@ def test_min_cell_hides_small_counts_and_what_derives_from_them() -> None:
 
 
 def test_min_cell_hides_who_joined_and_small_differences() -> None:
-    out = build_report(tiny(), as_of=D2, since=D1, min_cell=2).to_dict()["changes"]
+    out = build_report(tiny(), Window.of(as_of=D2, since=D1), min_cell=2).to_dict()["changes"]
     assert out["departures"] == [] and out["departures_count"] is None  # p4 alone
-    assert [p["partner_id"] for p in out["new_partners"]] == ["p5", "p7"]  # two: shown
+    # Two joined: the count is shown, but no organisation is named under min_cell.
+    assert out["new_partners_count"] == 2 and out["new_partners"] == []
     assert out["totals"]["sectors"] == {"Academic": None, "Civil Society": None, "Media": None}
     assert "departures" in out["suppressed"]
     for fmt in ("markdown", "html"):
         from analysis.render import render
 
-        assert "hidden" in str(render(build_report(tiny(), as_of=D2, since=D1, min_cell=2), fmt))
+        hidden = build_report(tiny(), Window.of(as_of=D2, since=D1), min_cell=2)
+        assert "hidden" in str(render(hidden, fmt))
 
 
 def test_deterministic_output() -> None:
-    a = json.dumps(build_report(tiny(), as_of=D2, seed=3).to_dict())
-    b = json.dumps(build_report(tiny(), as_of=D2, seed=3).to_dict())
+    a = json.dumps(build_report(tiny(), Window.of(as_of=D2), seed=3).to_dict())
+    b = json.dumps(build_report(tiny(), Window.of(as_of=D2), seed=3).to_dict())
     assert a == b
 
 
 def test_bad_options_refused() -> None:
     with pytest.raises(ValueError, match="min_cell"):
-        build_report(tiny(), as_of=D2, min_cell=0)
+        build_report(tiny(), Window.of(as_of=D2), min_cell=0)
     with pytest.raises(ValueError, match="threshold"):
-        build_report(tiny(), as_of=D2, threshold=-1.0)
+        build_report(tiny(), Window.of(as_of=D2), threshold=-1.0)
 
 
 def test_group_compositions_reexported_and_shaped() -> None:
@@ -210,7 +220,7 @@ def test_an_independent_computation_agrees_on_a_generated_dataset(tmp_path: Any)
     generate(tmp_path, partners=400, seed=5)
     ds = loaders.read_dataset(tmp_path)
     as_of = ds.events["date"].max()
-    out = build_report(ds, as_of=as_of.date()).to_dict()
+    out = build_report(ds, Window.of(as_of=as_of.date())).to_dict()
     from analysis.snapshot import committee_members, event_attendees
 
     checked = 0

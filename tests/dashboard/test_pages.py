@@ -156,8 +156,9 @@ def test_csv_columns_in_order():
 
 def test_gap_rows_respect_min_cell():
     from analysis.report import build_report
+    from core.window import Window
 
-    report = build_report(small_dataset(), as_of=AS_OF, min_cell=3).to_dict()
+    report = build_report(small_dataset(), Window.of(as_of=AS_OF), min_cell=3).to_dict()
     rows = gap_rows(report, dimension="sector")
     assert rows and set(rows[0]) == set(GAP_COLUMNS)
     assert any(r["Count"] is None or r["Size"] is None for r in rows)

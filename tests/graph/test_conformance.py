@@ -237,12 +237,14 @@ def test_nasty_names_are_stored_literally(store: GraphStore) -> None:
 @pytest.mark.parametrize("as_of", ["2021-01-01", "2022-06-30", "2024-12-31"])
 def test_report_json_is_identical(store: GraphStore, demo: Dataset, as_of: str) -> None:
     from analysis.report import build_report
+    from core.window import Window
 
     store.load(demo)
     day = dt.date.fromisoformat(as_of)
 
     def report(ds: Dataset) -> Any:
-        return json.dumps(build_report(ds, as_of=day).to_dict(), sort_keys=True, default=str)
+        report = build_report(ds, Window.of(as_of=day))
+        return json.dumps(report.to_dict(), sort_keys=True, default=str)
 
     assert report(store.dataset()) == report(demo)
 
