@@ -3,7 +3,7 @@
 The public functions are re-exported here; each lives in one module per measure family
 (``analysis.snapshot``, ``analysis.diversity``, ``analysis.gaps``...); the modules themselves
 stay importable by name (``from analysis import diversity`` is the module), so a function
-named like its module (``scorecard``, ``reach``, ``changes``, ``render``, ``diversity``) is
+named like its module (``scorecard``, ``reach``, ``changes``, ``diversity``) is
 imported from the module. ``analysis.network`` (co-participation network) is imported from its
 own module.
 """

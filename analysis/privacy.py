@@ -121,17 +121,16 @@ class Table:
     counts: Mapping[str, int | None]
     total: int | None
     hidden: tuple[str, ...] = ()
+    min_cell: int | None = None
 
     @property
     def complete(self) -> bool:
         """No hidden cell: values derived from the whole table (indices) may be shown."""
         return not self.hidden and self.total is not None
 
-    def text(self, category: str, min_cell: int | None = None) -> str:
-        value = self.counts.get(category)
-        if value is None and category in self.hidden:
-            return f"<{min_cell}" if min_cell is not None else "<k"
-        return str(value)
+    def text(self, category: str) -> str:
+        """A cell for text: its count, or ``"<k"`` when hidden."""
+        return Policy(self.min_cell).text(self.counts.get(category))
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def suppress_table(
     size = sum(int(v) for v in counts.values()) if total is None else int(total)
     view = suppress_tables({"": counts}, size, min_cell=min_cell)
     table = view.tables[""]
-    return Table(counts=table.counts, total=view.total, hidden=table.hidden)
+    return Table(counts=table.counts, total=view.total, hidden=table.hidden, min_cell=min_cell)
 
 
 def suppress_tables(
@@ -198,6 +197,7 @@ def suppress_tables(
             counts={c: (None if c in hidden[d] else v) for c, v in t.items()},
             total=None if total_hidden else total,
             hidden=tuple(sorted(hidden[d])),
+            min_cell=min_cell,
         )
         for d, t in cells.items()
     }

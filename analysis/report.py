@@ -392,7 +392,7 @@ def _group(
         log.append("guests")
     own = facts.indices.get(key, {})
     diversity = {
-        d: (own.get(d, Indices.zero()) if _complete(view.tables[d]) else Indices.hidden())
+        d: (own.get(d, Indices.zero()) if view.tables[d].complete else Indices.hidden())
         for d in dims
     }
     log += [f"diversity.{d}" for d in dims if diversity[d].blau is None and size]
@@ -412,10 +412,6 @@ def _group(
         diversity=diversity, gaps=tuple(g for g, _ in published),
         city=spec.city, country=spec.country, suppressed=tuple(log),
     )
-
-
-def _complete(table: Table) -> bool:
-    return not table.hidden and table.total is not None
 
 
 def _shares(counts: Mapping[str, int], table: Table, size: int) -> dict[str, float | None]:

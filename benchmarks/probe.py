@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import loaders
-    from analysis.render import render
     from analysis.report import build_report
     from core.window import Window
+    from reports import render
 
     t0 = time.perf_counter()
     ds = loaders.read_dataset(args.dataset)

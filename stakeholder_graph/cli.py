@@ -21,7 +21,13 @@ from typer._click.exceptions import BadParameter, ClickException, UsageError
 
 from core.errors import DataError, StakeholderGraphError
 from stakeholder_graph import __version__
-from stakeholder_graph.common import open_store, parse_day, resolve_source
+from stakeholder_graph.common import (
+    check_output,
+    open_store,
+    parse_day,
+    resolve_source,
+    write_output,
+)
 from stakeholder_graph.export_cli import export
 from stakeholder_graph.neo4j_cli import load, neo4j_app
 from stakeholder_graph.plan_cli import plan
@@ -106,9 +112,11 @@ def report(
         raise BadParameter("--since must be before --as-of", param_hint="--since")
     if fmt is ReportFormat.xlsx and output is None:
         raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
-    from analysis.render import render
+    if output is not None:
+        check_output(output)
     from analysis.report import build_report
     from core.window import Window
+    from reports import render
 
     window = Window.of(as_of=day, since=start, program=program)
     with open_store(source, neo4j) as store:
@@ -117,12 +125,9 @@ def report(
     rendered = render(result, fmt.value)
     if output is None:
         typer.echo(rendered if isinstance(rendered, str) else rendered.decode())
-    elif isinstance(rendered, bytes):
-        output.write_bytes(rendered)
-    else:
-        output.write_text(rendered, encoding="utf-8")
-    if output is not None:
-        typer.echo(f"wrote {output}", err=True)
+        return
+    write_output(output, rendered)
+    typer.echo(f"wrote {output}", err=True)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""What the commands share: dates from the command line, the dataset a SOURCE names, the store.
+"""What the commands share: dates, the dataset a SOURCE names, the store, writing output files.
 
 Every command module imports these from here, so that the command line has no circles: ``cli``
 mounts the commands and ``common`` serves them all.
@@ -7,6 +7,8 @@ mounts the commands and ``common`` serves them all.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 # typer 0.29 ships its own copy of click; its exceptions are the ones the app raises.
@@ -48,3 +50,57 @@ def open_store(source: Path | None, neo4j: str | None = None) -> GraphStore:
 
     settings = Neo4jSettings.from_env(uri=neo4j)
     return Neo4jStore.connect(settings)
+
+
+def check_output(path: Path) -> Path:
+    """The folder an output file goes to; a :class:`RequestError` when it cannot be written.
+
+    Commands call it before the work, so a typo in ``--output`` costs no waiting.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise RequestError(f"{path}: cannot write: the folder {folder} {what}")
+    if path.is_dir():
+        raise RequestError(f"{path}: cannot write: it is a folder; give a file name")
+    return folder
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, then a rename.
+
+    A reader (or a second command writing the same file) sees the old file or the new one,
+    never half of either; a failed write leaves the old file as it was and no temporary file.
+    A missing folder, a folder where the file should be, or a folder we may not write to is a
+    :class:`RequestError` (exit code 1) that names the path.
+    """
+    target = Path(path)
+    folder = check_output(target)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as exc:
+        raise RequestError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _file_mode(target))
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise RequestError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _file_mode(target: Path) -> int:
+    """The mode the file would have had: the old file's, else the usual one under the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -31,14 +31,15 @@ import openpyxl
 import pytest
 
 import loaders
-from analysis.render import render
 from analysis.report import build_report
+from analysis.report_model import Report
 from core.model import Dataset
 from core.window import Window
 from dashboard import planner_view
 from dashboard.app import create_app
 from dashboard.representation_view import export, gap_rows, group_rows
 from graph.memory import MemoryStore
+from reports import render
 from stakeholder_graph import cli
 
 PAYLOADS = [
@@ -105,8 +106,14 @@ def stored() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def report(ds: Dataset) -> dict[str, Any]:
-    return build_report(ds, Window.of(as_of=AS_OF)).to_dict()
+def report(ds: Dataset) -> Report:
+    return build_report(ds, Window.of(as_of=AS_OF))
+
+
+@pytest.fixture(scope="module")
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as the dashboard's representation views take it today (JSON)."""
+    return report.to_dict()
 
 
 def test_the_loader_keeps_every_payload_literally(ds: Dataset, stored: list[str]) -> None:
@@ -144,7 +151,7 @@ def test_report_json_holds_every_payload_literally(
     assert set(stored) <= _strings(data)
 
 
-def test_markdown_has_no_raw_markup(report: dict[str, Any]) -> None:
+def test_markdown_has_no_raw_markup(report: Report) -> None:
     text = render(report, "markdown")
     assert isinstance(text, str)
     # a Markdown viewer renders inline HTML: every "<" before a tag name must be backslashed
@@ -168,7 +175,7 @@ class _Tags(HTMLParser):
         self.text.append(data)
 
 
-def test_html_escapes_every_payload(report: dict[str, Any], stored: list[str]) -> None:
+def test_html_escapes_every_payload(report: Report, stored: list[str]) -> None:
     text = render(report, "html")
     assert isinstance(text, str)
     assert "<script" not in text.casefold() and "<img" not in text.casefold()
@@ -203,7 +210,7 @@ def _no_formulas(data: bytes) -> set[str]:
     return values
 
 
-def test_xlsx_report_has_no_formula_cells(report: dict[str, Any], stored: list[str]) -> None:
+def test_xlsx_report_has_no_formula_cells(report: Report, stored: list[str]) -> None:
     data = render(report, "xlsx")
     assert isinstance(data, bytes)
     values = _no_formulas(data)
@@ -248,9 +255,9 @@ def _assert_safe_csv(data: bytes, stored: list[str], *, present: list[str]) -> N
 
 
 def test_representation_csv_download_is_formula_safe(
-    app: dash.Dash, report: dict[str, Any], stored: list[str]
+    app: dash.Dash, report_json: dict[str, Any], stored: list[str]
 ) -> None:
-    groups, gaps = group_rows(report), gap_rows(report)
+    groups, gaps = group_rows(report_json), gap_rows(report_json)
     assert {r["Name"] for r in groups} == set(stored)
     with app.server.app_context():
         _, data = export("csv", groups, gaps)
@@ -258,10 +265,10 @@ def test_representation_csv_download_is_formula_safe(
 
 
 def test_representation_xlsx_download_has_no_formulas(
-    app: dash.Dash, report: dict[str, Any], stored: list[str]
+    app: dash.Dash, report_json: dict[str, Any], stored: list[str]
 ) -> None:
     with app.server.app_context():
-        _, data = export("xlsx", group_rows(report), gap_rows(report))
+        _, data = export("xlsx", group_rows(report_json), gap_rows(report_json))
     values = _no_formulas(data)
     assert set(stored) <= values
 

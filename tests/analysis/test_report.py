@@ -186,7 +186,7 @@ def test_min_cell_hides_who_joined_and_small_differences() -> None:
     assert out["totals"]["sectors"] == {"Academic": None, "Civil Society": None, "Media": None}
     assert "departures" in out["suppressed"]
     for fmt in ("markdown", "html"):
-        from analysis.render import render
+        from reports import render
 
         hidden = build_report(tiny(), Window.of(as_of=D2, since=D1), min_cell=2)
         assert "hidden" in str(render(hidden, fmt))

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import render as render_module
-from analysis.render import render
+from analysis import labels, privacy
 from analysis.report import build_report
 from core.model import Dataset
 from core.window import Window
+from reports import markdown, render, tabular
 from tests.analysis.test_snapshot import D2, tiny
 
 PAYLOADS = [
@@ -217,6 +217,7 @@ def test_empty_dataset_renders() -> None:
     assert "<svg" in str(render(empty, "html"))
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(render_module)
+@pytest.mark.parametrize("module", [markdown, tabular, privacy, labels])
+def test_doctests(module: Any) -> None:
+    result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
