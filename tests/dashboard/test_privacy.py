@@ -158,8 +158,6 @@ def test_no_hidden_count_of_the_overview_can_be_worked_out(private_app: Any) -> 
         assert problems == [], (as_of, problems)
 
 
-@pytest.mark.xfail(strict=True, reason="the report's compositions get complementary "
-                   "suppression from analysis/privacy.py (being written by the report work)")
 def test_no_hidden_count_of_the_report_compositions_can_be_worked_out(private_app: Any) -> None:
     with private_app.server.test_request_context("/"):
         from core.window import Window
