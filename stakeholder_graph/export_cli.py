@@ -3,14 +3,12 @@
 Mounted by :mod:`stakeholder_graph.cli`. The window options are the report's (``--as-of``,
 ``--since``, ``--program``), so an export shows the report's network with its measures. Every
 export lists organisations one by one, so under ``--min-cell`` (an aggregate-only publication)
-it is refused. The file is written atomically: a temporary file beside PATH, renamed over it
-once complete, so a failed export never leaves half a file.
+it is refused. The file is written by :func:`stakeholder_graph.common.write_output`: a temporary
+file beside PATH, renamed over it once complete, so a failed export never leaves half a file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +19,7 @@ import typer
 from typer._click.exceptions import BadParameter
 
 from core.errors import RequestError
-from stakeholder_graph.common import open_store, parse_day
+from stakeholder_graph.common import open_store, parse_day, write_output
 
 
 class ExportFormat(StrEnum):
@@ -34,24 +32,6 @@ class ExportFormat(StrEnum):
 class ExportView(StrEnum):
     coparticipation = "coparticipation"
     twomode = "twomode"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    folder = path.parent
-    if path.is_dir():
-        raise RequestError(f"{path}: is a folder; --output needs a file name")
-    if not folder.is_dir():
-        raise RequestError(f"{path}: the folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except OSError as exc:
-        if "temporary" in locals() and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise RequestError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _known_program(dataset_programs: set[str], program: str) -> None:
@@ -110,6 +90,6 @@ def export(
                          since=window.since, view=view.value, seed=seed)
     if window.program is not None:
         graph.graph["program"] = window.program
-    write_atomically(output, render_network(graph, fmt.value))
+    write_output(output, render_network(graph, fmt.value))
     typer.echo(f"wrote {output} ({fmt.value}, {view.value}: {graph.number_of_nodes()} nodes, "
                f"{graph.number_of_edges()} edges)", err=True)
