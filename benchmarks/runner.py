@@ -444,6 +444,7 @@ def report_growth(opts: Options, work: Path, data: dict[int, Path], echo: Echo) 
 def run(opts: Options, *, echo: Echo = print) -> dict[str, Any]:
     """Run every comparison and return the JSON document."""
     import loaders
+    from benchmarks import planner
     from loaders.generate import generate
 
     work = Path(tempfile.mkdtemp(prefix="sg-bench-"))
@@ -468,6 +469,9 @@ def run(opts: Options, *, echo: Echo = print) -> dict[str, Any]:
                           lambda: projection(opts, work, echo))
         results += _guard("dashboard_cached_vs_uncached", "first call", ("speedup", ">=", 10.0),
                           echo, lambda: dashboard(opts, ds, echo))
+        results += _guard(planner.NAME, planner.BASELINE, planner.GOAL, echo,
+                          lambda: planner.planner_greedy_vs_exact(quick=opts.quick, seed=opts.seed,
+                                                                  echo=echo))
         neo = _guard("load_vs_load_csv", "LOAD CSV", ("speedup", ">=", 1.0), echo,
                      lambda: neo4j_comparisons(opts, ds, read.seconds, work, echo))
         for r in neo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -122,14 +123,18 @@ def _best_picks(
 ) -> tuple[list[int], Objective, str, Stop]:
     """Greedy picks, the exact optimum where the room is small enough, and the better of them."""
     req, seats = model.req, max(0, model.req.size - len(model.pool.included))
+    began = time.perf_counter()
     search = _search(model, recent)
     picks = greedy(search, seats)
+    greedy_seconds = time.perf_counter() - began
     stop, greedy_value = search.stop(), model.value(picks).total
+    exact_seconds: float | None = None
     optimum: float | None = None
     method, solver, proven = "greedy", "greedy only: the room is over the exact solver's size", False
     small = len(model.pool.candidates) <= exact.EXACT_MAX_CANDIDATES and seats <= exact.EXACT_MAX_SEATS
     if req.exact and seats > 0 and small:
         found = exact.solve(model, seats)
+        exact_seconds = found.seconds
         exact_value = model.value(list(found.picks)).total
         optimum = exact_value if found.optimal else found.upper_bound
         proven = found.optimal and greedy_value >= exact_value - 1e-7
@@ -147,7 +152,8 @@ def _best_picks(
         after_parts=after, greedy=greedy_value, optimum=optimum,
         gap=None if optimum is None else max(0.0, optimum - greedy_value),
         proven_optimal=proven, bound=BOUND_FREE if free else BOUND_RULES, solver=solver,
-        history=model.history.events)
+        history=model.history.events, greedy_seconds=greedy_seconds,
+        exact_seconds=exact_seconds)
     return picks, objective, method, stop
 
 

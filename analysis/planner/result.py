@@ -178,6 +178,9 @@ class Objective:
     bound: str
     solver: str
     history: tuple[str, ...]
+    #: Seconds the greedy search and the exact solve took (not in the JSON: they vary per run).
+    greedy_seconds: float = 0.0
+    exact_seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def r(x: float | None) -> float | None:
