@@ -195,7 +195,9 @@ def plan(
 
 def refuse_under_min_cell(min_cell: int | None) -> None:
     """Under ``--min-cell`` no output may list organisations, and a plan is a list of them."""
-    if min_cell is not None:
+    from analysis.privacy import Policy
+
+    if not Policy(min_cell).organisation_rows_allowed:
         raise RequestError(
             f"plan lists organisations, so it is off under --min-cell {min_cell}: the privacy "
             "rule of the report allows no organisation-level rows (run plan without --min-cell "
