@@ -183,7 +183,7 @@ def _read_records(text: str, delimiter: str, table_reader: TableReader, problems
                 problems.append(Problem(
                     label, start, "-", f"ragged row: {len(row)} fields where the header has {width}"))
                 continue
-            table_reader.feed(start, dict(enumerate(row)))
+            table_reader.feed_fields(start, row)
     except csv.Error as exc:
         message = str(exc)
         if "field larger than field limit" in message:

@@ -126,6 +126,7 @@ class TableReader:
         self.failed = False  # no usable header: rows are not read
         self.positions: list[int] = []  # column index of each named column
         self._slot: dict[int, int] = {}  # column index -> position in a row
+        self._unnamed: list[int] = []  # columns under an empty header cell
         self.dates: set[int] = set()
         self.raw_width = 0
         self._buffer: list[tuple[int, dict[int, str]]] = []
@@ -148,6 +149,17 @@ class TableReader:
             self._use_header(len(self._buffer) - 1)
         elif len(self._buffer) >= HEADER_SCAN:
             self._fallback()
+
+    def feed_fields(self, line: int, fields: list[str]) -> None:
+        """Take one CSV record of the header's width (the fast path for large CSV tables)."""
+        table = self.table
+        if table is None or self.failed or any(fields[i].strip() for i in self._unnamed):
+            self.feed(line, dict(enumerate(fields)))
+            return
+        # a csv field is already bounded by csv.field_size_limit, and CSV has no serial dates
+        out = [fields[p] for p in self.positions]
+        table.rows.append(out)
+        table.lines.append(line)
 
     def finish(self) -> RawTable | None:
         """The table read, or None when there was no header row (the problem is recorded)."""
@@ -190,6 +202,7 @@ class TableReader:
         header = [cells[i].casefold() for i in named]
         self.positions = named
         self._slot = {p: k for k, p in enumerate(named)}
+        self._unnamed = [i for i in range(self.raw_width) if i not in self._slot]
         self._last = named[-1] if named else -1
         table = RawTable(self.name, self.label, header, header_line=line)
         if above:
