@@ -34,7 +34,8 @@ __all__ = [
 
 #: the columns of :attr:`NetworkWindow.nodes`, one row per partner of the window's graph
 NODE_COLUMNS = ("id", "label", "kind", "sector", "region", "country", "membership", "degree",
-                "strength", "betweenness", "community", "bridging")
+                "strength", "betweenness", "eigenvector", "pagerank", "closeness", "kcore",
+                "community", "bridging")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class NetworkWindow:
 
     ``nodes`` has :data:`NODE_COLUMNS` in the projection's order; ``src``, ``dst`` (int32
     positions into ``nodes``, ``src < dst``) and ``weight`` (rooms shared) list each edge once;
-    ``incidence`` is the partner x committee/event matrix of the same window.
+    ``incidence`` is the partner x committee/event matrix of the same window. ``strong``
+    marks the edges of the readable network (:func:`analysis.network.strong_ties`),
+    described by ``strong_caption``; ``caveat`` warns when modularity is low.
     """
 
     window: Window
@@ -55,6 +58,9 @@ class NetworkWindow:
     group_names: Mapping[tuple[str, str], str]
     method: Mapping[str, Any] = field(default_factory=dict)
     modularity: float | None = None
+    strong: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    strong_caption: str = ""
+    caveat: str | None = None
 
 
 def _column(frame: pd.DataFrame, name: str, default: Any) -> np.ndarray:
@@ -69,6 +75,10 @@ def _node_table(data: Dataset, partner_ids: np.ndarray, measures: pd.DataFrame) 
     measures = measures.set_index("partner_id").reindex(index)
     partners = data.partners.set_index("partner_id").reindex(index)
     community = _column(measures, "community", -1).astype(int)
+    # a category ("1" is the largest community, single partners "unconnected"), so colour
+    # and grouping agree
+    labels = (network.community_labels(community) if (community >= 0).all()
+              else np.array([str(c + 1) for c in community], dtype=object))
     return pd.DataFrame({
         "id": partner_ids.astype(str),
         "label": _column(partners, "name", "").astype(str),
@@ -80,8 +90,11 @@ def _node_table(data: Dataset, partner_ids: np.ndarray, measures: pd.DataFrame) 
         "degree": _column(measures, "degree", 0).astype(int),
         "strength": _column(measures, "strength", 0).astype(int),
         "betweenness": _column(measures, "betweenness", 0.0).astype(float),
-        # a category ("1" is the largest community), so colour and grouping agree
-        "community": [str(c + 1) for c in community],
+        "eigenvector": _column(measures, "eigenvector", np.nan).astype(float),
+        "pagerank": _column(measures, "pagerank", 0.0).astype(float),
+        "closeness": _column(measures, "closeness", np.nan).astype(float),
+        "kcore": _column(measures, "kcore", 0).astype(int),
+        "community": labels,
         "bridging": _column(measures, "participation_sector", 0.0).astype(float),
     })
 
@@ -117,6 +130,7 @@ def network_window(
                   for r in data.committees.itertuples(index=False)})
     names.update({(network.EVENT, str(r.event_id)): str(r.name)
                   for r in data.events.itertuples(index=False)})
+    strong = network.strong_ties(cp)
     return NetworkWindow(
         window=window, nodes=_node_table(data, cp.partner_ids, measures),
         src=src.astype(np.int32, copy=False), dst=dst.astype(np.int32, copy=False),
@@ -124,6 +138,8 @@ def network_window(
         incidence=network.two_mode(data, as_of=window.as_of, since=window.since),
         group_names=names, method=dict(network_section.get("method", {})),
         modularity=network_section.get("modularity"),
+        strong=strong.mask, strong_caption=strong.caption(),
+        caveat=network.modularity_caveat(network_section.get("modularity")),
     )
 
 
@@ -152,13 +168,15 @@ def select_partners(win: NetworkWindow, *, sectors: Sequence[str] = (),
     return keep
 
 
-def coparticipation_subgraph(win: NetworkWindow, keep: np.ndarray
+def coparticipation_subgraph(win: NetworkWindow, keep: np.ndarray, *, strong_only: bool = False
                              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The nodes kept and the edges between them (``source``/``target`` are positions into
-    the returned nodes, ``weight`` rooms shared)."""
+    the returned nodes, ``weight`` rooms shared); only the strong ties with ``strong_only``."""
     nodes = win.nodes.loc[keep].reset_index(drop=True)
     new_pos = np.cumsum(keep) - 1
     mask = keep[win.src] & keep[win.dst] if len(win.src) else np.zeros(0, dtype=bool)
+    if strong_only and len(win.strong) == len(mask):
+        mask &= win.strong
     edges = pd.DataFrame({"source": new_pos[win.src[mask]], "target": new_pos[win.dst[mask]],
                           "weight": win.weight[mask].astype(float)})
     return nodes, edges
@@ -213,9 +231,14 @@ def _measures(win: NetworkWindow | None, partner_id: str) -> dict[str, Any]:
     if rows.empty:
         return {}
     m = rows.iloc[0]
+    outside = "outside the largest component"
     return {"Degree (partners met)": int(m["degree"]),
             "Strength (shared rooms)": int(m["strength"]),
             "Betweenness": round(float(m["betweenness"]), 4),
+            "Eigenvector": outside if pd.isna(m["eigenvector"]) else round(float(m["eigenvector"]), 4),
+            "PageRank": round(float(m["pagerank"]), 4),
+            "Closeness": outside if pd.isna(m["closeness"]) else round(float(m["closeness"]), 4),
+            "k-core": int(m["kcore"]),
             "Community": str(m["community"]),
             "Bridging across sectors": round(float(m["bridging"]), 3)}
 

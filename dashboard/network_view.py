@@ -12,6 +12,7 @@ organisations one by one, so every function here answers "off" (:data:`OFF_NOTE`
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import network
+from analysis.network.export import COPARTICIPATION as COPARTICIPATION_EXPORT
+from analysis.network.export import TWO_MODE as TWO_MODE_EXPORT
+from analysis.network.export import export_graph
+from analysis.report import program_subset
 from analysis.views import (
     NODE_COLUMNS,
     GroupProfile,
@@ -35,12 +40,17 @@ from core.model import Dataset
 from core.window import Window
 from dashboard.elements import AGGREGATE_PREFIX, DEFAULT_MAX_ELEMENTS, build_elements, legend
 from dashboard.state import AppState, current_state
+from reports.network_export import FORMATS, MEDIA_TYPE, SUFFIX, render_network
 
 COPARTICIPATION = "coparticipation"
 TWO_MODE = "two-mode"
 MODES = (COPARTICIPATION, TWO_MODE)
+#: The co-participation view draws the strong ties by default, every link on request.
+STRONG = "strong"
+ALL_LINKS = "all"
+LINKS = (STRONG, ALL_LINKS)
 COLOR_CHOICES = ("sector", "region", "community")
-SIZE_CHOICES = ("degree", "strength", "betweenness", "bridging")
+SIZE_CHOICES = ("degree", "strength", "betweenness", "pagerank", "kcore", "bridging")
 GROUP_CHOICES = ("community", "sector", "country")
 OFF_NOTE = ("The network is off: this dashboard hides counts below {k} (--min-cell), and the "
             "network shows organisations one by one. The Overview and Representation pages "
@@ -129,13 +139,15 @@ def _two_mode_frames(win: NetworkWindow, keep: np.ndarray, *, committees: Sequen
 
 def _off(state: AppState) -> dict[str, Any]:
     return {"elements": [], "note": off_note(state), "legend": [], "off": True,
-            "summary": {"nodes": 0, "edges": 0, "method": {}, "modularity": None}}
+            "summary": {"nodes": 0, "edges": 0, "method": {}, "modularity": None,
+                        "caption": "", "caveat": None}}
 
 
 def network_view(
     state: AppState | None = None,
     *,
     mode: str = COPARTICIPATION,
+    links: str = STRONG,
     as_of: _dt.date | None = None,
     since: _dt.date | None = None,
     program: str | None = None,
@@ -156,24 +168,28 @@ def network_view(
     -------
     dict
         ``elements`` (≤ ``max_elements``), ``note`` (what was aggregated or left out),
-        ``legend`` [(category, colour)], ``summary`` (nodes, edges, method, modularity),
-        ``off`` (True under ``--min-cell``: no elements at all).
+        ``legend`` [(category, colour)], ``summary`` (nodes, edges, method, modularity,
+        ``caption``: the strong-tie rule when only strong ties are drawn, ``caveat``: the
+        low-modularity warning), ``off`` (True under ``--min-cell``: no elements at all).
     """
     state = state or current_state()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if links not in LINKS:
+        raise ValueError(f"links must be one of {LINKS}, got {links!r}")
     if state.aggregate_only:
         return _off(state)
     window = window_of(as_of, since, program)
-    key = (mode, window, tuple(sectors), tuple(regions), tuple(committees), tuple(events),
+    key = (mode, links, window, tuple(sectors), tuple(regions), tuple(committees), tuple(events),
            color_by, size_by, group_by, focus, highlight, max_elements)
 
     def compute(_ds: Dataset) -> dict[str, Any]:
         win = state.network(window)
         keep = select_partners(win, sectors=sectors, regions=regions, committees=committees,
                                events=events)
+        strong_only = mode == COPARTICIPATION and links == STRONG
         if mode == COPARTICIPATION:
-            nodes, edges = coparticipation_subgraph(win, keep)
+            nodes, edges = coparticipation_subgraph(win, keep, strong_only=strong_only)
             grouping, selection = group_by, ""
         else:
             nodes, edges, selection = _two_mode_frames(win, keep, committees=committees,
@@ -187,7 +203,9 @@ def network_view(
             "elements": elements, "note": note, "legend": legend(elements, color_by),
             "off": False,
             "summary": {"nodes": int(len(nodes)), "edges": int(len(edges)),
-                        "method": dict(win.method), "modularity": win.modularity},
+                        "method": dict(win.method), "modularity": win.modularity,
+                        "caption": win.strong_caption if strong_only else "",
+                        "caveat": win.caveat},
         }
 
     return state.cached("network-view", key, compute)
@@ -286,3 +304,24 @@ def search(text: str | None, selected: str | None, *, state: AppState | None = N
     if len(ds.partners) <= SEARCH_ALL_UP_TO or not text:
         return None
     return partner_options(ds, text, selected=selected)
+
+
+def export_download(state: AppState | None, fmt: str, *, mode: str, as_of: _dt.date | None,
+                    since: _dt.date | None, program: str | None) -> dict[str, Any] | None:
+    """The window's network as a ``dcc.Download`` payload in ``fmt`` (the ``export`` command's
+    formats and attributes); None when the page is off (``--min-cell``)."""
+    state = state or current_state()
+    if state.aggregate_only:
+        return None
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    window = window_of(as_of, since, program)
+    view = TWO_MODE_EXPORT if mode == TWO_MODE else COPARTICIPATION_EXPORT
+    graph = export_graph(program_subset(state.dataset(), window.program), as_of=window.as_of,
+                         since=window.since, view=view)
+    if window.program is not None:
+        graph.graph["program"] = window.program
+    name = f"network-{view}-{window.as_of.date().isoformat()}{SUFFIX[fmt]}"
+    # what dcc.send_bytes returns, built here because dash's helper is untyped
+    return {"content": base64.b64encode(render_network(graph, fmt)).decode("ascii"),
+            "filename": name, "type": MEDIA_TYPE[fmt], "base64": True}

@@ -12,11 +12,14 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import ids
 from dashboard.components import loading, options, parse_date, register_page, section
 from dashboard.network_view import (
+    ALL_LINKS,
     COLOR_CHOICES,
     COPARTICIPATION,
     GROUP_CHOICES,
     SIZE_CHOICES,
+    STRONG,
     TWO_MODE,
+    export_download,
     focus_of,
     group_details,
     layout_choices,
@@ -25,6 +28,10 @@ from dashboard.network_view import (
     partner_details,
     search,
 )
+
+# The extra bundle carries cytoscape-svg, which the SVG download of the view needs (served from
+# the package like the default bundle, no CDN).
+cyto.load_extra_layouts()
 
 register_page(__name__, path="/network", name="Network", title="Network · Stakeholder Graph",
               order=1)
@@ -69,6 +76,11 @@ def _controls(choices: dict[str, Any]) -> list[Any]:
             {"label": "Partners who meet (co-participation)", "value": COPARTICIPATION},
             {"label": "Partners, committees and events", "value": TWO_MODE},
         ]),
+        dbc.Label("Links", className="small mb-0"),
+        dbc.RadioItems(id=ids.NET_LINKS, value=STRONG, className="mb-2", inline=True, options=[
+            {"label": "Strong ties", "value": STRONG},
+            {"label": "All links", "value": ALL_LINKS},
+        ]),
         _dropdown(ids.NET_SEARCH, "Find a partner", choices["partner"], multi=False,
                   placeholder="Type a name…"),
         html.Div([
@@ -89,6 +101,24 @@ def _controls(choices: dict[str, Any]) -> list[Any]:
         _dropdown(ids.NET_GROUP, "Group large graphs by", options(GROUP_CHOICES), multi=False,
                   value="community", clearable=False),
     ]
+
+
+#: the export buttons: id, label, format (the ``export`` command's formats)
+EXPORTS = ((ids.NET_EXPORT_GEXF, "GEXF", "gexf"), (ids.NET_EXPORT_GRAPHML, "GraphML", "graphml"),
+           (ids.NET_EXPORT_CYJS, "Cytoscape JSON", "cyjs"), (ids.NET_EXPORT_CSV, "CSV", "csv"))
+
+
+def _exports() -> html.Div:
+    button = {"size": "sm", "color": "outline-secondary", "className": "me-1 mb-1"}
+    return html.Div([
+        html.Span("Download the network (this window, every attribute and measure): ",
+                  className="small text-muted me-1"),
+        *[dbc.Button(label, id=id_, **button) for id_, label, _ in EXPORTS],
+        html.Span(" · the current view as ", className="small text-muted mx-1"),
+        dbc.Button("PNG", id=ids.NET_IMAGE_PNG, **button),
+        dbc.Button("SVG", id=ids.NET_IMAGE_SVG, **button),
+        dcc.Download(id=ids.NET_DOWNLOAD),
+    ], className="mt-2")
 
 
 def layout(**_query: Any) -> html.Div:
@@ -119,8 +149,10 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Button("Back to the whole network", id=ids.NET_BACK, size="sm",
                            color="outline-primary", className="mb-2", style={"display": "none"}),
                 dbc.Card(loading(graph), className="shadow-sm"),
+                html.Div(id=ids.NET_CAPTION, className="small mt-1"),
                 html.Div(id=ids.NET_LEGEND, className="mt-2"),
                 html.Div(id=ids.NET_SUMMARY, className="text-muted small mt-1"),
+                _exports(),
             ], lg=6),
             dbc.Col(section("Details", html.Div(
                 "Click a node (or find a partner) to see who it is, where it sits and how it "
@@ -154,7 +186,9 @@ def _legend(pairs: list[tuple[str, str]]) -> list[Any]:
     Output(ids.NET_LEGEND, "children"),
     Output(ids.NET_SUMMARY, "children"),
     Output(ids.NET_BACK, "style"),
+    Output(ids.NET_CAPTION, "children"),
     Input(ids.NET_MODE, "value"),
+    Input(ids.NET_LINKS, "value"),
     Input(ids.NET_DATES, "start_date"),
     Input(ids.NET_DATES, "end_date"),
     Input(ids.NET_PROGRAM, "value"),
@@ -168,14 +202,15 @@ def _legend(pairs: list[tuple[str, str]]) -> list[Any]:
     Input(ids.NET_FOCUS, "data"),
     Input(ids.NET_SEARCH, "value"),
 )
-def update_network(mode: str, start: str | None, end: str | None, program: str | None,
+def update_network(mode: str, links: str | None, start: str | None, end: str | None,
+                   program: str | None,
                    sectors: list[str] | None, regions: list[str] | None,
                    committees: list[str] | None, events: list[str] | None, color_by: str,
                    size_by: str, group_by: str, focus: str | None, search: str | None
                    ) -> tuple[Any, ...]:
     """Redraw the network for the chosen filters (thin: see dashboard.network_view)."""
     view = network_view(
-        mode=mode or COPARTICIPATION,
+        mode=mode or COPARTICIPATION, links=links or STRONG,
         as_of=parse_date(end, _dt.date.today()), since=parse_date(start),
         program=program or None, sectors=tuple(sectors or ()), regions=tuple(regions or ()),
         committees=tuple(committees or ()), events=tuple(events or ()),
@@ -185,7 +220,17 @@ def update_network(mode: str, start: str | None, end: str | None, program: str |
     back = {"display": "inline-block"} if focus and not view["off"] else {"display": "none"}
     note = view["note"]
     return (view["elements"], note, bool(note), _legend(view["legend"]),
-            _summary(view["summary"]), back)
+            _summary(view["summary"]), back, _caption(view["summary"]))
+
+
+def _caption(s: dict[str, Any]) -> list[Any]:
+    """The strong-tie rule (when only strong ties are drawn) and the low-modularity caveat."""
+    parts: list[Any] = []
+    if s.get("caption"):
+        parts.append(html.Div(s["caption"] + " Choose “All links” to draw every link."))
+    if s.get("caveat"):
+        parts.append(html.Div(s["caveat"], className="text-warning-emphasis"))
+    return parts
 
 
 def _summary(s: dict[str, Any]) -> str:
@@ -283,3 +328,38 @@ def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | 
             _rows(dict(details.measures)) if details.measures else html.P("Not in this window."),
             *_items("Committees", list(details.committees)),
             *_items("Convenings in the window", list(details.events))]
+
+
+@callback(
+    Output(ids.NET_DOWNLOAD, "data"),
+    *[Input(id_, "n_clicks") for id_, _, _ in EXPORTS],
+    State(ids.NET_MODE, "value"),
+    State(ids.NET_DATES, "start_date"),
+    State(ids.NET_DATES, "end_date"),
+    State(ids.NET_PROGRAM, "value"),
+    prevent_initial_call=True,
+)
+def download_network(*values: Any) -> Any:
+    """The window's network in the format of the button pressed (off under --min-cell)."""
+    mode, start, end, program = values[-4:]
+    fmt = {id_: fmt for id_, _, fmt in EXPORTS}.get(str(ctx.triggered_id))
+    if fmt is None:
+        return no_update
+    payload = export_download(None, fmt, mode=mode or COPARTICIPATION,
+                              as_of=parse_date(end, _dt.date.today()), since=parse_date(start),
+                              program=program or None)
+    return no_update if payload is None else payload
+
+
+@callback(
+    Output(ids.NET_GRAPH, "generateImage"),
+    Input(ids.NET_IMAGE_PNG, "n_clicks"),
+    Input(ids.NET_IMAGE_SVG, "n_clicks"),
+    prevent_initial_call=True,
+)
+def save_image(_png: int | None, _svg: int | None) -> Any:
+    """PNG or SVG of the network as drawn now (cytoscape renders it in the browser)."""
+    kind = {ids.NET_IMAGE_PNG: "png", ids.NET_IMAGE_SVG: "svg"}.get(str(ctx.triggered_id))
+    if kind is None or off_note():
+        return no_update
+    return {"type": kind, "action": "download", "filename": "network"}

@@ -40,7 +40,7 @@ def download_text(payload: Mapping[str, Any]) -> str:
     if raw[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(raw)) as book:
             return "\n".join(book.read(name).decode("utf-8", "replace")
-                             for name in book.namelist() if name.endswith(".xml"))
+                             for name in book.namelist() if name.endswith((".xml", ".csv")))
     return raw.decode("utf-8-sig", "replace")
 
 

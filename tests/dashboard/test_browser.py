@@ -242,3 +242,43 @@ def test_with_min_cell_the_browser_shows_no_organisation_and_no_derivable_count(
     assert map_problems(locations, z, true_country_counts(ds, AS_OF), total, 3,
                         countries_shown=countries != "–") == []
     assert severe_console(chrome_driver) == []
+
+
+def _edge_count(driver) -> int:
+    return int(driver.execute_script(
+        "const el = document.getElementById(arguments[0]);"
+        "const cy = el && (el._cyreg && el._cyreg.cy);"
+        "return cy ? cy.edges().length : -1;", ids.NET_GRAPH))
+
+
+def _downloaded(folder, suffix: str) -> list:
+    return [p for p in folder.iterdir() if p.name.endswith(suffix) and p.stat().st_size > 0]
+
+
+def test_network_backbone_default_all_links_and_downloads(chrome_driver, base_url, screenshot_dir,
+                                                          tmp_path):
+    chrome_driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                                  {"behavior": "allow", "downloadPath": str(tmp_path)})
+    _open(chrome_driver, base_url + "/network")
+    wait_for(lambda: _edge_count(chrome_driver) > 0, message="network links")
+    caption = wait_for(lambda: chrome_driver.find_element(By.ID, ids.NET_CAPTION).text,
+                       message="the strong-tie caption")
+    assert "Strong ties: each partner's 3 strongest links" in caption
+    strong = _edge_count(chrome_driver)
+    save_screenshot(chrome_driver, screenshot_dir, "network-strong-ties")
+    next(e for e in chrome_driver.find_elements(By.CSS_SELECTOR, f"#{ids.NET_LINKS} label")
+         if e.text == "All links").click()
+    wait_for(lambda: _edge_count(chrome_driver) > strong, message="every link after one click")
+    assert "Strong ties" not in chrome_driver.find_element(By.ID, ids.NET_CAPTION).text
+    save_screenshot(chrome_driver, screenshot_dir, "network-all-links")
+    chrome_driver.find_element(By.ID, ids.NET_EXPORT_GEXF).click()
+    gexf = wait_for(lambda: _downloaded(tmp_path, ".gexf"), message="the GEXF download")
+    assert b"<gexf" in gexf[0].read_bytes()
+    chrome_driver.find_element(By.ID, ids.NET_IMAGE_PNG).click()
+    png = wait_for(lambda: _downloaded(tmp_path, ".png"), message="the PNG of the view")
+    assert png[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    chrome_driver.find_element(By.ID, ids.NET_IMAGE_SVG).click()
+    svg = wait_for(lambda: _downloaded(tmp_path, ".svg"), message="the SVG of the view")
+    assert b"<svg" in svg[0].read_bytes()[:400]
+    assert dash_errors(chrome_driver) == []
+    assert severe_console(chrome_driver) == []

@@ -67,11 +67,11 @@ def test_overview_min_cell_hides_small_countries():
 
 def test_network_callback_and_sector_filter(app):
     net = _page("network")
-    args = ["coparticipation", None, AS_OF, None, None, None, None, None, "sector", "degree",
-            "community", None, None]
+    args = ["coparticipation", "all", None, AS_OF, None, None, None, None, None, "sector",
+            "degree", "community", None, None]
     with app.server.test_request_context("/"):
         everything = net.update_network(*args)
-        args[4] = ["Industry"]
+        args[5] = ["Industry"]
         industry = net.update_network(*args)
     nodes_all = [e for e in everything[0] if "source" not in e["data"]]
     nodes_ind = [e for e in industry[0] if "source" not in e["data"]]

@@ -47,6 +47,7 @@ SCENARIOS: list[dict[tuple[str, str], Any]] = [
         (ids.NET_COLOR, "value"): "sector", (ids.NET_SIZE, "value"): "degree",
         (ids.NET_GROUP, "value"): "community", (ids.NET_GRAPH, "tapNodeData"): {"id": "p01"},
         (ids.NET_SEARCH, "search_value"): "Acme", (ids.NET_SEARCH, "value"): "p02",
+        (ids.NET_EXPORT_GEXF, "n_clicks"): 1, (ids.NET_IMAGE_SVG, "n_clicks"): 1,
         (ids.PL_RUN, "n_clicks"): 1, (ids.PL_MODE, "value"): "event",
         (ids.PL_EVENT, "value"): "e4", (ids.PL_SIZE, "value"): 5,
         (ids.PL_FLAGS, "value"): ["guests"], (ids.PL_PLAN, "data"): FORGED_PLAN,
@@ -60,6 +61,7 @@ SCENARIOS: list[dict[tuple[str, str], Any]] = [
         (ids.REP_KIND, "value"): "event", (ids.REP_XLSX, "n_clicks"): 1,
         (ids.NET_MODE, "value"): "two-mode", (ids.NET_DATES, "end_date"): AS_OF,
         (ids.NET_COMMITTEE, "value"): ["c1"], (ids.NET_GRAPH, "tapNodeData"): {"id": "group::1"},
+        (ids.NET_EXPORT_CSV, "n_clicks"): 1, (ids.NET_LINKS, "value"): "all",
         (ids.PL_RUN, "n_clicks"): 2, (ids.PL_MODE, "value"): "new",
         (ids.PL_DATE, "date"): "2024-09-01", (ids.PL_DRAFT, "value"): EVERYONE,
         (ids.PL_SIZE, "value"): 3, (ids.PL_PLAN, "data"): FORGED_PLAN,
@@ -104,7 +106,7 @@ def responses(private_app: Any) -> list[tuple[str, int, str]]:
 def _downloads(text: str) -> list[str]:
     body = json.loads(text)["response"]
     return [download_text(value["data"]) for key, value in body.items()
-            if key in (ids.REP_DOWNLOAD, ids.PL_DOWNLOAD) and value.get("data")]
+            if key in (ids.REP_DOWNLOAD, ids.PL_DOWNLOAD, ids.NET_DOWNLOAD) and value.get("data")]
 
 
 def test_every_callback_was_exercised(responses: list[tuple[str, int, str]]) -> None:
