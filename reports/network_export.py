@@ -7,9 +7,9 @@ back into networkx with the same nodes, attributes and weights (``read_gexf``, `
 ``edges.csv`` (``Source``, ``Target``, ``Type``, ``Weight``), the columns Gephi's spreadsheet
 import expects.
 
-Text is made safe for where it goes: characters XML 1.0 forbids (control characters a name may
-hold) become U+FFFD in GEXF and GraphML, and a CSV text cell that a spreadsheet would run as a
-formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first) is prefixed with ``'``.
+Text is made safe for where it goes, by :mod:`reports.tabular`'s rules: characters XML 1.0
+forbids (control characters a name may hold) become U+FFFD in every format, and the CSV tables
+are written by its formula-safe writer.
 
 >>> import networkx as nx
 >>> graph = nx.Graph(view="coparticipation")
@@ -23,14 +23,14 @@ formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first) is prefixed wit
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 import zipfile
 from typing import Any
 
 import networkx as nx
+
+from reports.tabular import cell_text, to_csv
 
 FORMATS = ("gexf", "graphml", "cyjs", "csv")
 #: File suffix and media type of each format (the dashboard's downloads use them too).
@@ -38,14 +38,11 @@ SUFFIX = {"gexf": ".gexf", "graphml": ".graphml", "cyjs": ".cyjs", "csv": ".zip"
 MEDIA_TYPE = {"gexf": "application/xml", "graphml": "application/xml",
               "cyjs": "application/json", "csv": "application/zip"}
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _xml_safe(graph: nx.Graph) -> nx.Graph:
     """A copy of ``graph`` whose text (node ids, attribute values) XML can hold."""
     def clean(value: Any) -> Any:
-        return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+        return cell_text(value) if isinstance(value, str) else value
 
     safe = nx.Graph(**{k: clean(v) for k, v in graph.graph.items()})
     safe.add_nodes_from((clean(n), {k: clean(v) for k, v in data.items()})
@@ -73,21 +70,6 @@ def _cyjs(graph: nx.Graph) -> bytes:
     return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1).encode("utf-8")
 
 
-def _cell(value: Any) -> Any:
-    """A CSV cell no spreadsheet runs as a formula (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return text.getvalue().encode("utf-8")
-
-
 def _csv(graph: nx.Graph) -> bytes:
     names: list[str] = []
     for _, data in graph.nodes(data=True):
@@ -97,8 +79,9 @@ def _csv(graph: nx.Graph) -> bytes:
     edges = [[u, v, "Undirected", data.get("weight", 1)] for u, v, data in graph.edges(data=True)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("nodes.csv", _table(["Id", "Label", *names], nodes))
-        archive.writestr("edges.csv", _table(["Source", "Target", "Type", "Weight"], edges))
+        archive.writestr("nodes.csv", to_csv(["Id", "Label", *names], nodes).encode("utf-8"))
+        archive.writestr("edges.csv",
+                         to_csv(["Source", "Target", "Type", "Weight"], edges).encode("utf-8"))
     return buffer.getvalue()
 
 
