@@ -20,15 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.network import Bridge, NodeMeasures
+
 __all__ = [
-    "Bridge",
     "ChangeGap",
     "Changes",
     "Gap",
     "Group",
     "Indices",
     "MostActive",
-    "NetworkNode",
     "NetworkSection",
     "PartnerRef",
     "Privacy",
@@ -78,10 +78,14 @@ def json_safe(value: Any) -> Any:
 
 
 def _record(obj: Any) -> dict[str, Any]:
-    """The JSON object of a result: its own ``record()`` if it has one, else its fields."""
+    """The JSON object of a result: its ``record()``, another module's ``to_dict()``, or its
+    fields."""
     own = getattr(obj, "record", None)
     if callable(own):
         return dict(own())
+    theirs = getattr(obj, "to_dict", None)
+    if callable(theirs) and not isinstance(obj, _Result):
+        return dict(theirs())
     out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -354,54 +358,13 @@ class ProgramRow(_Result):
 
 
 @dataclass(frozen=True)
-class NetworkNode(_Result):
-    """One organisation in the co-participation network (``measures``: ei_*, participation_*)."""
-
-    partner_id: str
-    name: str
-    degree: int
-    strength: float
-    betweenness: float | None
-    community: int | None
-    measures: Mapping[str, Any] = field(default_factory=dict)
-
-    def record(self) -> dict[str, Any]:
-        head = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        head.pop("measures")
-        return {**head, **self.measures}
-
-
-@dataclass(frozen=True)
-class Bridge(_Result):
-    """An organisation whose ties spread evenly across an attribute's categories."""
-
-    partner_id: str
-    name: str
-    attribute: str
-    category: str
-    participation: float | None
-    ei: float | None
-    strength: int
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "partner_id": self.partner_id,
-            "name": self.name,
-            self.attribute: self.category,
-            "participation": self.participation,
-            "ei": self.ei,
-            "strength": self.strength,
-        }
-
-
-@dataclass(frozen=True)
 class NetworkSection(_Result):
     """The co-participation network; without organisations under ``min_cell``."""
 
     as_of: str
     since: str | None
     method: Mapping[str, Any]
-    nodes: tuple[NetworkNode, ...] | None
+    nodes: tuple[NodeMeasures, ...] | None
     edges: int
     communities: tuple[int | None, ...]
     modularity: float | None

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis import changes as _changes
+from analysis.network import network_summary
 from analysis.privacy import Policy, Tables, suppress_table, suppress_tables
 from analysis.reach import reach
 from analysis.report_model import (
-    Bridge,
     ChangeGap,
     Changes,
     Group,
     MostActive,
-    NetworkNode,
     NetworkSection,
     PartnerRef,
     ProgramRow,
@@ -231,24 +230,13 @@ def network_section(
     ds: Dataset, subset: Dataset, window: Window, *, seed: int, policy: Policy, ledger: Ledger
 ) -> NetworkSection:
     """The co-participation network of the window's program; aggregates only under min_cell."""
-    from analysis.network import network_summary
-
     summary = network_summary(subset, as_of=window.as_of, since=window.since, seed=seed)
     data = summary.to_dict()
-    nodes = tuple(_node(n) for n in data["nodes"])
-    bridging = {
-        attribute: tuple(
-            Bridge(partner_id=b["partner_id"], name=b["name"], attribute=attribute,
-                   category=str(b[attribute]), participation=b["participation"], ei=b["ei"],
-                   strength=b["strength"])
-            for b in rows
-        )
-        for attribute, rows in data["bridging"].items()
-    }
     communities: tuple[int | None, ...] = tuple(int(c) for c in data["communities"])
     mixing = data["mixing"]
-    if not policy.organisation_rows_allowed:
-        ids = [n.partner_id for n in nodes]
+    allowed = policy.organisation_rows_allowed
+    if not allowed:
+        ids = [n.partner_id for n in summary.nodes]
         mixing = _hide_small_mixing(ds, ids, mixing, policy, ledger)
         view = suppress_table({str(i): int(n) for i, n in enumerate(data["communities"])},
                               len(ids), min_cell=policy.min_cell)
@@ -256,19 +244,10 @@ def network_section(
         communities = tuple(view.counts.values())
     return NetworkSection(
         as_of=data["as_of"], since=data["since"], method=data["method"],
-        nodes=nodes if policy.organisation_rows_allowed else None, edges=data["edges"],
-        communities=communities, modularity=data["modularity"],
-        bridging=bridging if policy.organisation_rows_allowed else None,
-        mixing=mixing, organisations=len(nodes),
-    )
-
-
-def _node(row: Mapping[str, Any]) -> NetworkNode:
-    head = ("partner_id", "name", "degree", "strength", "betweenness", "community")
-    return NetworkNode(
-        partner_id=row["partner_id"], name=row["name"], degree=row["degree"],
-        strength=row["strength"], betweenness=row["betweenness"], community=row["community"],
-        measures={k: v for k, v in row.items() if k not in head},
+        nodes=summary.nodes if allowed else None, edges=data["edges"],
+        communities=communities, modularity=summary.modularity,
+        bridging=dict(summary.bridges) if allowed else None,
+        mixing=mixing, organisations=len(summary.nodes),
     )
 
 

@@ -40,6 +40,7 @@ REACH = (
 )
 PARTNERS = ("partner_id", "name", "sector", "country", "region")
 NODES = ("partner_id", "name", "degree", "strength", "betweenness", "community")
+CENTRALITY = ("eigenvector", "pagerank", "closeness", "kcore")
 
 
 def _fields(obj: Any, names: Sequence[str]) -> list[Any]:
@@ -124,9 +125,15 @@ def _reach(report: Report) -> Iterator[Sheet]:
 
 def _network(report: Report) -> Sheet:
     nodes = report.network.nodes or ()
-    measures = list(nodes[0].measures) if nodes else []
-    rows = [_fields(n, NODES) + [n.measures.get(m) for m in measures] for n in nodes]
-    return Sheet("Network", [*NODES, *measures], rows)
+    attributes = list(nodes[0].ei) if nodes else []
+    bridging = [f"{kind}_{a}" for a in attributes for kind in ("ei", "participation")]
+    rows = [
+        _fields(n, NODES)
+        + [value for a in attributes for value in (n.ei[a], n.participation[a])]
+        + _fields(n, CENTRALITY)
+        for n in nodes
+    ]
+    return Sheet("Network", [*NODES, *bridging, *CENTRALITY], rows)
 
 
 def _changes(report: Report) -> Sheet:
