@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from analysis.planner import recommend, what_if
+from analysis.planner import OBJECTIVE, recommend, what_if
 from analysis.snapshot import active_partners
 from core.model import GUEST, Dataset
 from dashboard import ids
@@ -32,6 +32,9 @@ from dashboard.state import AppState, current_state
 
 OFF_NOTE = ("The planner is off: this dashboard hides counts below {k} (--min-cell), and "
             "invite lists name organisations one by one.")
+
+#: The objective every plan maximises, as the page states it.
+OBJECTIVE_TEXT = OBJECTIVE
 
 MODE_EVENT, MODE_NEW = "event", "new"
 FLAG_FIRST_TIMERS, FLAG_GUESTS = "first-timers", "guests"
@@ -90,17 +93,18 @@ def make_plan(
     max_per_sector: Any = None,
     flags: Sequence[str] = (FLAG_GUESTS,),
 ) -> dict[str, Any]:
-    """The plan for the page's inputs, as :meth:`analysis.planner.Plan.to_dict`.
+    """The plan for the page's inputs: :meth:`analysis.planner.Plan.to_dict` and its warnings.
 
-    Raises ``ValueError`` for inputs the page should explain (no event chosen, no date).
+    ``size`` 0 evaluates the room (an event's attendees or the draft list) without
+    recommending. Raises ``ValueError`` for inputs the page should explain.
     """
     if mode == MODE_EVENT and not event_id:
         raise ValueError("Choose an event first, or start a new convening.")
     if mode == MODE_NEW and not date:
         raise ValueError("A new convening needs a date.")
     size_value = _int_or_none(size)
-    if size_value is None or size_value < 1:
-        raise ValueError("Ask for at least one recommendation.")
+    if size_value is None or size_value < 0:
+        raise ValueError("Ask for 0 or more recommendations (0 evaluates the room as it is).")
     plan = recommend(
         ds,
         event_id=event_id if mode == MODE_EVENT else None,
@@ -112,11 +116,12 @@ def make_plan(
         prefer_first_timers=FLAG_FIRST_TIMERS in (flags or ()),
         allow_guests=FLAG_GUESTS in (flags or ()),
     )
-    return plan.to_dict()
+    # Warnings depend on the day (a past event), so the plan's JSON leaves them out.
+    return {**plan.to_dict(), "warnings": list(plan.warnings)}
 
 
 def pick_options(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """One checklist entry per recommendation: name, a Guest badge, score and the reasons."""
+    """One checklist entry per pick, in order: name, its marginal gain, a Guest badge, reasons."""
     out = []
     for n, rec in enumerate(plan["recommendations"], start=1):
         badge = (
@@ -128,6 +133,8 @@ def pick_options(plan: dict[str, Any]) -> list[dict[str, Any]]:
             [
                 html.Strong(f"{n}. {rec['name']}"),
                 html.Span(f" ({rec['sector']}, {rec['country']})", className="text-muted"),
+                dbc.Badge(f"gain +{rec['gain']:.2f}", color="light", text_color="dark",
+                          className="ms-2 planner-gain"),
                 *badge,
                 html.Ul([html.Li(r) for r in rec["reasons"]], className="small mb-2"),
             ],
@@ -304,10 +311,56 @@ def add_options(ds: Dataset, plan: dict[str, Any]) -> tuple[list[dict[str, str]]
 
 def plan_note(plan: dict[str, Any]) -> Any:
     n = len(plan["recommendations"])
-    text = f"{n} recommended for a room of {plan['before']['size']} on {plan['date']}."
+    room = plan["before"]["size"]
+    if plan["parameters"]["size"] == 0:
+        text = f"The room of {room} on {plan['date']} as it is (nothing recommended)."
+    else:
+        text = f"{n} recommended for a room of {room} on {plan['date']}."
+    notes = [f"Warning: {w}." for w in plan.get("warnings", [])]
     if plan.get("shortfall"):
-        return dbc.Alert(f"{text} Note: {plan['shortfall']}.", color="warning", className="mb-0")
+        notes.append(f"Note: {plan['shortfall']}.")
+    if notes:
+        return dbc.Alert([html.Div(text), *[html.Div(x) for x in notes]], color="warning",
+                         className="mb-0")
     return html.Div(text, className="text-muted")
+
+
+def objective_view(plan: dict[str, Any]) -> html.Div:
+    """The objective's value before and after, the picks' gains in order, and the proof."""
+    o = plan["objective"]
+    lines = [html.Li(f"Objective: {o['before']:.2f} before, {o['after']:.2f} after "
+                     f"({o['seats']} seats)")]
+    gains = [f"+{r['gain']:.2f}" for r in plan["recommendations"]]
+    if gains:
+        lines.append(html.Li("Marginal gain of each pick, in order: " + ", ".join(gains)))
+    if o["optimum"] is not None:
+        proof = ("the exact optimum (proven)" if o["proven_optimal"]
+                 else f"at most {o['optimum']:.2f} (the exact solver's bound)")
+        used = "; the exact picks are used" if plan["method"] == "exact" else ""
+        lines.append(html.Li(f"Greedy {o['greedy']:.2f} against {proof}: gap "
+                             f"{(o['gap'] or 0.0):.2f}{used}."))
+    else:
+        lines.append(html.Li(f"Greedy only ({o['bound']})."))
+    return html.Div(html.Ul(lines, className="mb-0"))
+
+
+def before_after_table(plan: dict[str, Any]) -> dbc.Table:
+    """Head-counts in the room before and after the picks, by sector, region, Global South."""
+    rows = []
+    for dim in ("sector", "region", "global_south"):
+        before = plan["before"]["composition"].get(dim, {})
+        after = plan["after"]["composition"].get(dim, {})
+        for n, group in enumerate(dict.fromkeys([*after, *before])):
+            name = {"True": "Global South", "False": "Global North"}.get(group, group) \
+                if dim == "global_south" else group
+            rows.append(html.Tr([html.Td(DIMENSIONS[dim] if n == 0 else ""), html.Td(name),
+                                 html.Td(f"{before.get(group, 0):g}", className="text-end"),
+                                 html.Td(f"{after.get(group, 0):g}", className="text-end")]))
+    head = html.Thead(html.Tr([html.Th("dimension"), html.Th("group"),
+                               html.Th("before", className="text-end"),
+                               html.Th("after", className="text-end")]))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-0",
+                     id=ids.PL_BEFORE_AFTER_TABLE)
 
 
 def mode_controls(mode: str | None) -> tuple[bool, bool, bool]:

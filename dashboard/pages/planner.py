@@ -19,10 +19,13 @@ from dashboard.planner_view import (
     FLAG_GUESTS,
     MODE_EVENT,
     MODE_NEW,
+    OBJECTIVE_TEXT,
     add_options_for,
+    before_after_table,
     export_for,
     layout_choices,
     mode_controls,
+    objective_view,
     off_note,
     pick_options,
     plan_note,
@@ -64,8 +67,8 @@ def _controls(choices: dict[str, list[dict[str, str]]]) -> dbc.Card:
             ),
             dbc.Row(
                 [
-                    dbc.Col([dbc.Label("How many", html_for=ids.PL_SIZE),
-                             dbc.Input(id=ids.PL_SIZE, type="number", min=1, step=1, value=5)], md=2),
+                    dbc.Col([dbc.Label("How many (0: evaluate)", html_for=ids.PL_SIZE),
+                             dbc.Input(id=ids.PL_SIZE, type="number", min=0, step=1, value=5)], md=2),
                     dbc.Col([dbc.Label("Max per country", html_for=ids.PL_MAX_COUNTRY),
                              dbc.Input(id=ids.PL_MAX_COUNTRY, type="number", min=1, step=1)], md=3),
                     dbc.Col([dbc.Label("Max per sector", html_for=ids.PL_MAX_SECTOR),
@@ -83,7 +86,19 @@ def _controls(choices: dict[str, list[dict[str, str]]]) -> dbc.Card:
             dbc.Button("Recommend", id=ids.PL_RUN, color="primary"),
             html.Div(id=ids.PL_NOTE, className="mt-2"),
         ],
-        subtitle="Invitees are chosen one by one, each the one who most improves the room.",
+        subtitle="Invitees are chosen one by one, each the one who most improves the room; "
+        "0 evaluates the room (the event's attendees or the draft list) as it is.",
+    )
+
+
+def _objective() -> dbc.Card:
+    return section(
+        "What the planner maximises",
+        [html.P(OBJECTIVE_TEXT, className="small", id=ids.PL_OBJECTIVE),
+         dbc.Row([dbc.Col(html.Div(id=ids.PL_BEFORE_AFTER), md=7),
+                  dbc.Col(html.Div(id=ids.PL_OBJECTIVE_VALUES), md=5)])],
+        subtitle="The room before and after, by sector, region and Global South; each pick's "
+        "marginal gain in order; the greedy plan against the exact optimum.",
     )
 
 
@@ -96,6 +111,7 @@ def layout(**_: Any) -> Any:
         [
             html.H2("Planner"),
             _controls(choices),
+            _objective(),
             dcc.Store(id=ids.PL_PLAN),
             dbc.Row(
                 [
@@ -148,6 +164,8 @@ def layout(**_: Any) -> Any:
     Output(ids.PL_NOTE, "children"),
     Output(ids.PL_CSV, "disabled"),
     Output(ids.PL_XLSX, "disabled"),
+    Output(ids.PL_BEFORE_AFTER, "children"),
+    Output(ids.PL_OBJECTIVE_VALUES, "children"),
     Input(ids.PL_RUN, "n_clicks"),
     State(ids.PL_MODE, "value"),
     State(ids.PL_EVENT, "value"),
@@ -166,9 +184,10 @@ def _on_recommend(_clicks: int | None, mode: str | None, event_id: str | None,
         plan = recommend_for(mode, event_id, date, draft, size, max_country, max_sector, flags)
     except ValueError as err:  # the inputs are incomplete (or the page is off): say so
         note = dbc.Alert(str(err), color="info", className="mb-0")
-        return None, [], [], [], [], note, True, True
+        return None, [], [], [], [], note, True, True, None, None
     return (plan, pick_options(plan), [r["partner_id"] for r in plan["recommendations"]],
-            *add_options_for(plan), plan_note(plan), False, False)
+            *add_options_for(plan), plan_note(plan), False, False, before_after_table(plan),
+            objective_view(plan))
 
 
 @callback(

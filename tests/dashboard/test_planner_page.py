@@ -89,8 +89,8 @@ def test_make_plan_explains_missing_inputs(page, ds):
         view.make_plan(ds, mode="event", event_id=None, date=None, draft=None, size=2)
     with pytest.raises(ValueError, match="needs a date"):
         view.make_plan(ds, mode="new", event_id=None, date=None, draft=["p01"], size=2)
-    with pytest.raises(ValueError, match="at least one"):
-        view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=0)
+    with pytest.raises(ValueError, match="0 or more"):
+        view.make_plan(ds, mode="event", event_id="e4", date=None, draft=None, size=-1)
 
 
 def test_new_convening_plan(page, ds):
@@ -106,19 +106,70 @@ def test_mode_switches_the_inputs(page):
 
 
 def test_recommend_callback_fills_the_list_and_enables_export(page, ds, ctx):
-    plan, options, value, add_opts, add_value, _note, csv_off, xlsx_off = page._on_recommend(
-        1, "event", "e4", None, None, 3, None, None, ["guests"]
-    )
+    plan, options, value, add_opts, add_value, _note, csv_off, xlsx_off, table, values = (
+        page._on_recommend(1, "event", "e4", None, None, 3, None, None, ["guests"]))
     assert [o["value"] for o in options] == value == [r["partner_id"] for r in plan["recommendations"]]
     offered = {o["value"] for o in add_opts}
     assert not offered & (set(value) | _attendees(ds, "e4"))
     assert "p06" not in offered  # not active on the date
     assert add_value == [] and csv_off is False and xlsx_off is False
+    assert table is not None and values is not None
+
+
+def test_the_page_states_the_objective_and_each_picks_gain_in_order(page, ds, ctx):
+    from analysis.planner import OBJECTIVE
+
+    assert OBJECTIVE in str(page.layout())
+    out = page._on_recommend(1, "event", "e4", None, None, 3, None, None, ["guests"])
+    plan, options, values = out[0], out[1], out[9]
+    gains = [r["gain"] for r in plan["recommendations"]]
+    assert gains and all(g > 0 for g in gains) and gains == sorted(gains, reverse=True)
+    for option, gain in zip(options, gains, strict=True):
+        assert f"gain +{gain:.2f}" in str(option["label"])
+    text = str(values)
+    assert "Marginal gain of each pick, in order: " + ", ".join(f"+{g:.2f}" for g in gains) in text
+    o = plan["objective"]
+    assert f"Objective: {o['before']:.2f} before, {o['after']:.2f} after" in text
+    assert "exact optimum (proven)" in text
+
+
+def _cells(table) -> list[list[str]]:
+    body = table.children[1]
+    return [[str(td.children) for td in tr.children] for tr in body.children]
+
+
+def test_the_room_before_and_after_by_sector_region_and_global_south(page, ds, ctx):
+    out = page._on_recommend(1, "event", "e4", None, None, 3, None, None, ["guests"])
+    plan, rows = out[0], _cells(out[8])
+    assert {r[0] for r in rows} - {""} == {"Sector", "Region", "Global South"}
+    by_group = {r[1]: (int(r[2]), int(r[3])) for r in rows}
+    people = ds.partners.set_index("partner_id")
+    room = _attendees(ds, "e4")
+    added = [r["partner_id"] for r in plan["recommendations"]]
+    for sector in set(people.loc[list(room) + added, "sector"]):
+        before = int((people.loc[list(room), "sector"] == sector).sum())
+        after = before + int((people.loc[added, "sector"] == sector).sum())
+        assert by_group[sector] == (before, after)
+    assert "Global South" in by_group or "Global North" in by_group
+
+
+def test_size_zero_evaluates_a_draft_list_without_recommending(page, ds, ctx):
+    out = page._on_recommend(1, "new", None, "2024-09-01", ["p01", "p02"], 0, None, None, [])
+    plan, options, note, table = out[0], out[1], out[5], out[8]
+    assert plan["recommendations"] == [] and options == []
+    assert "The room of 2 on 2024-09-01 as it is (nothing recommended)." in str(note)
+    assert all(r[2] == r[3] for r in _cells(table))  # before = after
+    assert "Marginal gain" not in str(out[9])
+
+
+def test_planning_a_past_event_shows_the_warning(page, ds, ctx):
+    out = page._on_recommend(1, "event", "e4", None, None, 1, None, None, [])
+    assert "Warning: planning a past event: e4 was held on 2024-05-05" in str(out[5])
 
 
 def test_recommend_callback_with_no_event_says_so(page, ctx):
     out = page._on_recommend(1, "event", None, None, None, 3, None, None, [])
-    assert out[0] is None
+    assert out[0] is None and out[8] is None and out[9] is None
     assert "Choose an event" in str(out[5])
 
 
@@ -260,7 +311,12 @@ def test_in_the_browser_pick_an_event_get_a_list_add_a_person(
                                      size=2)
     listed = driver.find_element(By.ID, ids.PL_PICKS).text
     for rec in expected["recommendations"]:
-        assert rec["reasons"][0] in listed
+        assert rec["reasons"][0] in listed and f"gain +{rec['gain']:.2f}" in listed
+    gains = ", ".join(f"+{r['gain']:.2f}" for r in expected["recommendations"])
+    assert f"Marginal gain of each pick, in order: {gains}" in driver.find_element(
+        By.ID, ids.PL_OBJECTIVE_VALUES).text
+    table = driver.find_element(By.ID, ids.PL_BEFORE_AFTER_TABLE).text
+    assert "Sector" in table and "Region" in table and "Global South" in table
     save_screenshot(driver, screenshot_dir, "planner-recommended")
 
     # Add someone by hand: the room grows by one and the chart's "now" bar follows.
