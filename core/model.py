@@ -1,6 +1,6 @@
 """The Dataset: the validated tables that every store holds and every analysis reads.
 
-A :class:`Dataset` is six pandas DataFrames with fixed, documented columns (the ``*_COLUMNS``
+A :class:`Dataset` is seven pandas DataFrames with fixed, documented columns (the ``*_COLUMNS``
 constants below) plus any extra columns the source carried. It is the contract between the
 loaders, the stores and the analysis: both stores give back a Dataset equal to the one loaded.
 
@@ -52,6 +52,9 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 ATTENDANCE_COLUMNS: tuple[str, ...] = ("event_id", "partner_id", "role", "attendees")
 TARGET_COLUMNS: tuple[str, ...] = ("dimension", "group", "min_share", "max_share")
+#: Direct partner-to-partner relations (a collaboration, a grant, a joint project), kept in the
+#: direction given; ``weight`` > 0 (default 1), active when ``since <= d < until``.
+LINK_COLUMNS: tuple[str, ...] = ("source_id", "target_id", "kind", "since", "until", "weight")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "partners": PARTNER_COLUMNS,
@@ -60,6 +63,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "events": EVENT_COLUMNS,
     "attendance": ATTENDANCE_COLUMNS,
     "targets": TARGET_COLUMNS,
+    "links": LINK_COLUMNS,
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "partners": ("partner_id",),
@@ -68,13 +72,22 @@ KEYS: dict[str, tuple[str, ...]] = {
     "events": ("event_id",),
     "attendance": ("event_id", "partner_id"),
     "targets": ("dimension", "group"),
+    # Like a membership's terms, one pair may hold two links of one kind at different times
+    # (a grant renewed years later), so ``since`` is part of the key.
+    "links": ("source_id", "target_id", "kind", "since"),
 }
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "partners": ("joined", "left"),
     "memberships": ("since", "until"),
     "events": ("date",),
+    "links": ("since", "until"),
 }
-FLOAT_COLUMNS: dict[str, tuple[str, ...]] = {"targets": ("min_share", "max_share")}
+FLOAT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "targets": ("min_share", "max_share"),
+    "links": ("weight",),
+}
+#: The value a missing number takes (absent here: it stays NaN, as an open max_share does).
+FLOAT_DEFAULTS: dict[str, dict[str, float]] = {"links": {"weight": 1.0}}
 INT_COLUMNS: dict[str, tuple[str, ...]] = {"attendance": ("attendees",)}
 BOOL_COLUMNS: dict[str, tuple[str, ...]] = {"partners": ("global_south",)}
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("topics",)}
@@ -128,7 +141,9 @@ def normalise_table(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         if col in dates:
             frame[col] = pd.to_datetime(frame[col], errors="raise").astype("datetime64[ns]")
         elif col in floats:
-            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+            numbers = pd.to_numeric(frame[col]).astype("float64")
+            default = FLOAT_DEFAULTS.get(table, {}).get(col)
+            frame[col] = numbers if default is None else numbers.fillna(default)
         elif col in ints:
             frame[col] = pd.to_numeric(frame[col]).fillna(1).astype("int64")
         elif col in bools:
@@ -170,6 +185,7 @@ class Dataset:
     events: pd.DataFrame
     attendance: pd.DataFrame
     targets: pd.DataFrame
+    links: pd.DataFrame
     source: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -202,6 +218,8 @@ class Dataset:
             digest = hashlib.sha256()
             for name in TABLES:
                 frame = self.table(name)
+                if name == "links" and not len(frame):
+                    continue  # the newest table: a dataset without links keeps its old version
                 digest.update(name.encode())
                 digest.update("|".join(frame.columns).encode())
                 if len(frame):

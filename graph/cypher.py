@@ -11,6 +11,12 @@ Schema (see shared DESIGN.md, "Neo4j"):
   so a membership is keyed by ``sg_term`` (its ``since`` as ISO text, ``""`` when open);
 - ``(:Event {event_id, name, date, kind, program, city, topics, ...})-[:HELD_IN]->(:Country)``;
   ``(:Partner)-[:ATTENDED {role, attendees, ...}]->(:Event)``, one per (event, partner);
+- ``(:Partner)-[:LINKED {kind, since, until, weight, sg_term, ...}]->(:Partner)``: a direct
+  relation (collaboration, grant, joint project) in the direction the source gives. One
+  relationship type with ``kind`` as a property, not a type per kind: kinds are open user labels,
+  and a relationship type cannot be a parameter, so a type per kind would splice user text into
+  the query. Keyed like a membership by ``(source, target, kind, sg_term)`` (``since`` as ISO
+  text): one pair may hold the same kind of link twice at different times (a renewed grant);
 - ``(:Target {sg_target_id, dimension, group, min_share, max_share})``;
 - one ``(:Meta {key: "dataset"})`` holding the extra-column lists of every table (so all-empty
   extra columns come back), the dataset version and its source.
@@ -135,6 +141,9 @@ _REL_MERGE: dict[str, str] = {
     "attendance": "MATCH (p:Partner {partner_id: row.partner_id})\n"
     "MATCH (e:Event {event_id: row.event_id})\n"
     "MERGE (p)-[r:ATTENDED]->(e)",
+    "links": "MATCH (a:Partner {partner_id: row.source_id})\n"
+    "MATCH (b:Partner {partner_id: row.target_id})\n"
+    f"MERGE (a)-[r:LINKED {{kind: row.kind, {TERM_KEY}: row.term}}]->(b)",
 }
 
 
@@ -230,6 +239,12 @@ UNWIND $rows AS row
 MATCH (:Partner {partner_id: row.partner_id})-[a:ATTENDED]->(:Event {event_id: row.event_id})
 DELETE a
 """
+DELETE_LINKS = f"""
+UNWIND $rows AS row
+MATCH (:Partner {{partner_id: row.source_id}})-[r:LINKED {{kind: row.kind, {TERM_KEY}: row.term}}]->
+      (:Partner {{partner_id: row.target_id}})
+DELETE r
+"""
 #: Category nodes nothing points at any more (after --replace removed their last user).
 DELETE_ORPHANS: tuple[str, ...] = (
     "MATCH (s:Sector) WHERE NOT (s)<-[:IN_SECTOR]-() DELETE s",
@@ -253,6 +268,8 @@ READ_KEYS: dict[str, str] = {
     "attendance": "MATCH (p:Partner)-[:ATTENDED]->(e:Event) "
     "RETURN e.event_id AS event_id, p.partner_id AS partner_id",
     "targets": f"MATCH (n:Target) RETURN n.{TARGET_KEY} AS target_id",
+    "links": "MATCH (a:Partner)-[r:LINKED]->(b:Partner) RETURN a.partner_id AS source_id, "
+    f"b.partner_id AS target_id, r.kind AS kind, r.{TERM_KEY} AS term",
 }
 
 READ_PARTNERS = """
@@ -280,6 +297,10 @@ MATCH (p:Partner)-[a:ATTENDED]->(e:Event)
 RETURN e.event_id AS event_id, p.partner_id AS partner_id, properties(a) AS props
 """
 READ_TARGETS = "MATCH (t:Target) RETURN properties(t) AS props"
+READ_LINKS = """
+MATCH (a:Partner)-[r:LINKED]->(b:Partner)
+RETURN a.partner_id AS source_id, b.partner_id AS target_id, properties(r) AS props
+"""
 READ_TABLES: dict[str, str] = {
     "partners": READ_PARTNERS,
     "committees": READ_COMMITTEES,
@@ -287,6 +308,7 @@ READ_TABLES: dict[str, str] = {
     "events": READ_EVENTS,
     "attendance": READ_ATTENDANCE,
     "targets": READ_TARGETS,
+    "links": READ_LINKS,
 }
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 

@@ -74,8 +74,12 @@ _FIXED_PROPERTIES: dict[str, tuple[str, ...]] = {
     "memberships": ("role", "since", "until"),
     "attendance": ("role", "attendees"),
     "targets": ("dimension", "group", "min_share", "max_share"),
+    "links": ("since", "until", "weight"),  # kind is part of the MERGE key
 }
-_RESERVED = {"memberships": cypher.TERM_KEY, "targets": cypher.TARGET_KEY}
+_RESERVED = {"memberships": cypher.TERM_KEY, "targets": cypher.TARGET_KEY,
+             "links": cypher.TERM_KEY}
+#: Relationship tables: their stored keys are tuples (node tables: one id).
+_RELATIONSHIP_TABLES = ("memberships", "attendance", "links")
 
 
 def _neo4j_errors() -> tuple[type[BaseException], ...]:
@@ -361,10 +365,11 @@ class Neo4jStore(GraphStore):
         self, plan: _LoadPlan, existing: dict[str, set[Any]], progress: Progress | None
     ) -> None:
         # Relationships first, so a crash between the steps leaves nothing dangling.
-        for table, query in (("memberships", cypher.DELETE_MEMBERSHIPS),
-                             ("attendance", cypher.DELETE_ATTENDANCE)):
-            names = KEYS[table] if table == "attendance" else ("committee_id", "partner_id",
-                                                                "term")
+        for table, query, names in (
+            ("memberships", cypher.DELETE_MEMBERSHIPS, ("committee_id", "partner_id", "term")),
+            ("attendance", cypher.DELETE_ATTENDANCE, KEYS["attendance"]),
+            ("links", cypher.DELETE_LINKS, ("source_id", "target_id", "kind", "term")),
+        ):
             stale = [dict(zip(names, key, strict=True))
                      for key in sorted(existing[table] - plan.keys[table])]
             self._write_batches(f"{table} (removed)", [query], stale, progress)
@@ -380,7 +385,7 @@ class Neo4jStore(GraphStore):
 
     def _existing_keys(self, table: str) -> set[Any]:
         rows = self._read(cypher.READ_KEYS[table])
-        if table in ("memberships", "attendance"):
+        if table in _RELATIONSHIP_TABLES:
             return {tuple(r.values()) for r in rows}
         return {next(iter(r.values())) for r in rows}
 
@@ -738,6 +743,13 @@ class _LoadPlan:
             {"event_id": eid, "partner_id": pid}
             for eid, pid in zip(a["event_id"], a["partner_id"], strict=True)
         ]
+        k = cols["links"]
+        link_terms = [since.isoformat() if since is not None else "" for since in k["since"]]
+        self.rows["links"] = [
+            {"source_id": a, "target_id": b, "kind": kind, "term": term}
+            for a, b, kind, term in zip(k["source_id"], k["target_id"], k["kind"], link_terms,
+                                        strict=True)
+        ]
         t = cols["targets"]
         self.rows["targets"] = [
             {"target_id": json.dumps([dim, group], ensure_ascii=False)}
@@ -750,6 +762,8 @@ class _LoadPlan:
             "memberships": set(zip(m["committee_id"], m["partner_id"], terms, strict=True)),
             "attendance": set(zip(a["event_id"], a["partner_id"], strict=True)),
             "targets": {r["target_id"] for r in self.rows["targets"]},
+            "links": {(r["source_id"], r["target_id"], r["kind"], r["term"])
+                      for r in self.rows["links"]},
         }
 
     def finish(self, before: dict[str, Any] | None, *, defer: Sequence[str] = ()) -> None:
@@ -796,18 +810,19 @@ class _LoadPlan:
         return out
 
     def check_references(self, existing: dict[str, set[Any]], *, replace: bool) -> None:
-        """Every membership and attendance row must name a partner/committee/event that the
+        """Every membership, attendance and link row must name a partner/committee/event the
         graph will hold (in this dataset, or already stored when upserting)."""
         known = {t: self.keys[t] | (set() if replace else existing[t])
                  for t in ("partners", "committees", "events")}
         problems = []
         for table, refs in (("memberships", ("committee_id", "partner_id")),
-                            ("attendance", ("event_id", "partner_id"))):
+                            ("attendance", ("event_id", "partner_id")),
+                            ("links", ("source_id", "target_id"))):
             for col in refs:
-                target = {"committee_id": "committees", "event_id": "events",
-                          "partner_id": "partners"}[col]
+                target = {"committee_id": "committees", "event_id": "events"}.get(
+                    col, "partners")
                 missing = sorted({r[col] for r in self.rows[table]} - known[target])
-                problems += [Problem(table, 0, col, f"unknown {col[:-3]} {value!r}")
+                problems += [Problem(table, 0, col, f"unknown {target[:-1]} {value!r}")
                              for value in missing]
         if problems:
             raise DataError(problems)
@@ -849,12 +864,17 @@ class _LoadPlan:
         yield "memberships", "memberships", (merge["memberships"],), self.rows["memberships"]
         yield "attendance", "attendance", (merge["attendance"],), self.rows["attendance"]
         yield "targets", "targets", (merge["targets"],), self.rows["targets"]
+        yield "links", "links", (merge["links"],), self.rows["links"]
 
 
 # ---------------------------------------------------------------------- reading back
 
-_DATES = {"partners": ("joined", "left"), "memberships": ("since", "until"), "events": ("date",)}
-_DROP = {"memberships": (cypher.TERM_KEY,), "targets": (cypher.TARGET_KEY,)}
+_DATES = {"partners": ("joined", "left"), "memberships": ("since", "until"), "events": ("date",),
+          "links": ("since", "until")}
+_DROP = {"memberships": (cypher.TERM_KEY,), "targets": (cypher.TARGET_KEY,),
+         "links": (cypher.TERM_KEY,)}
+#: Number columns read back as floats (an absent property is NaN, never "").
+_NUMBERS = {"targets": ("min_share", "max_share"), "links": ("weight",)}
 
 
 def _frame(table: str, rows: list[dict[str, Any]], meta: dict[str, Any]) -> pd.DataFrame:
@@ -878,12 +898,12 @@ def _frame(table: str, rows: list[dict[str, Any]], meta: dict[str, Any]) -> pd.D
             frame[col] = pd.Series(
                 [tuple(v) if isinstance(v, list | tuple) else () for v in frame[col]],
                 index=frame.index, dtype=object)
-        elif col not in _DATES.get(table, ()) and col not in ("attendees", "global_south"):
+        elif (col not in _DATES.get(table, ()) and col not in _NUMBERS.get(table, ())
+              and col not in ("attendees", "global_south")):
             frame[col] = pd.Series([_blank(v) for v in frame[col]], index=frame.index,
                                    dtype=object)
-    if table == "targets":
-        for col in ("min_share", "max_share"):
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in _NUMBERS.get(table, ()):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     if table == "partners":
         frame["global_south"] = frame["global_south"].map(lambda v: v is True)
     return frame

@@ -1,7 +1,8 @@
 """A realistic synthetic stakeholder network, for scale tests and benchmarks.
 
 :func:`generate` writes a CSV folder in the dataset format (``partners``, ``committees``,
-``memberships``, ``events``, ``attendance``, ``targets``) with the shape of a large, real network:
+``memberships``, ``events``, ``attendance``, ``targets``, ``links``) with the shape of a large, real
+network:
 
 - **sectors** skewed towards Industry, with Civil Society, Academic, Media, Government and
   Affected Community behind it; a few per cent of ``Guest`` rows (mostly Affected Community and
@@ -21,7 +22,11 @@
 - **attendance** (about ten rows per partner): each partner has a Zipf activity weight, so a few
   attend hundreds of events and many attend none; attendees are drawn among the partners active
   on the event's date, in vectorised rounds of rejection sampling (never a per-event loop over
-  the whole roster), at most one row per ``(event_id, partner_id)``, ``attendees`` mostly 1.
+  the whole roster), at most one row per ``(event_id, partner_id)``, ``attendees`` mostly 1;
+- **links** (about three for every four partners): direct collaborations, grants and joint
+  projects between two partners active on the start date, drawn by activity (active partners
+  have many links), two in three within one sector; grants and joint projects end after one to
+  three years, most collaborations stay open; ``weight`` 1 to 3.
 
 Every number comes from one ``numpy`` generator seeded once per table from ``seed``, and the files
 are written with fixed formatting, so the same seed gives byte-identical files. Cost is linear in
@@ -130,8 +135,15 @@ _NAME_TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
                            ("", " Residents Union")),
 }
 
+LINK_KINDS: tuple[str, ...] = ("collaboration", "grant", "joint project")
+_LINK_KIND_SHARES = (0.5, 0.2, 0.3)
+_LINKS_PER_PARTNER = 0.75
+_LINK_SAME_SECTOR = 2 / 3
+
+# A new table is appended: SeedSequence children depend on their index only, so the streams
+# (and files) of the tables before it stay byte-identical.
 TABLE_ORDER: tuple[str, ...] = (
-    "partners", "committees", "memberships", "events", "attendance", "targets",
+    "partners", "committees", "memberships", "events", "attendance", "targets", "links",
 )
 _STREAMS = ("countries", *TABLE_ORDER)
 _TARGETS = pd.DataFrame(
@@ -178,11 +190,11 @@ def generate(
     Parameters
     ----------
     out_dir : Path
-        Folder to write ``partners.csv`` ... ``targets.csv`` into; created if missing, and those
-        six files are overwritten.
+        Folder to write ``partners.csv`` ... ``links.csv`` into; created if missing, and those
+        seven files are overwritten.
     partners : int
         Number of partner rows (>= 1). Events ~ partners / 10, committees ~ partners / 100 (at
-        least 4), attendance ~ 10 rows per partner.
+        least 4), attendance ~ 10 rows per partner, links ~ 3 per 4 partners.
     seed : int, default 0
         Non-negative seed: the same seed gives byte-identical files.
     progress : callable, optional
@@ -249,6 +261,7 @@ def _generate(out: Path, n: int, seed: int, progress: Progress | None,
     write("events", events)
     write("attendance", _attendance(rngs["attendance"], people, events, sizes, event_day))
     write("targets", _TARGETS)
+    write("links", _links(rngs["links"], people))
     return GenerateSummary(out_dir=str(out), partners=n, seed=seed, rows=rows,
                            seconds=time.perf_counter() - started)
 
@@ -593,6 +606,43 @@ def _attendance(rng: np.random.Generator, people: _People, events: pd.DataFrame,
             "attendees": attendees,
         }
     )
+
+
+def _links(rng: np.random.Generator, people: _People) -> pd.DataFrame:
+    """Direct links between two partners active on the start day, drawn by activity."""
+    n = len(people.joined)
+    count = round(n * _LINKS_PER_PARTNER)
+    day = (_SPAN * rng.random(count) ** _GROWTH).astype(np.int64)
+    pool = _Pool(people.joined, people.left, people.activity)
+    source = pool.draw(rng, day)
+    target = pool.draw(rng, day)
+    # Most links stay within a sector: redraw the target among the source's sector peers.
+    sector = people.frame["sector"].to_numpy(dtype=object)
+    same = rng.random(count) < _LINK_SAME_SECTOR
+    for label in SECTORS:
+        members = sector == label
+        peers = _Pool(people.joined, people.left, np.where(members, people.activity, 0.0))
+        redraw = np.flatnonzero(same & (source >= 0) & members[np.maximum(source, 0)])
+        found = peers.draw(rng, day[redraw])
+        target[redraw[found >= 0]] = found[found >= 0]
+    kind = rng.choice(len(LINK_KINDS), size=count, p=np.array(_LINK_KIND_SHARES))
+    length = (365 * (1 + 2 * rng.random(count))).astype(np.int64)
+    open_ended = (kind == 0) & (rng.random(count) < 0.7)
+    until = np.where(open_ended, _NEVER, day + length)
+    until = np.where(until >= _SPAN, _NEVER, until)
+    keep = (source >= 0) & (target >= 0) & (source != target)
+    ids = people.frame["partner_id"].to_numpy(dtype=object)
+    frame = pd.DataFrame({
+        "source_id": ids[source[keep]],
+        "target_id": ids[target[keep]],
+        "kind": np.array(LINK_KINDS, dtype=object)[kind[keep]],
+        "since": _dates(day[keep]),
+        "until": _dates(until[keep]),
+        "weight": rng.integers(1, 4, size=count)[keep],
+    })
+    frame = frame.drop_duplicates(["source_id", "target_id", "kind", "since"])
+    return frame.sort_values(["since", "source_id", "target_id"], kind="stable").reset_index(
+        drop=True)
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ SPECS: dict[str, TableSpec] = {
     ),
     "attendance": TableSpec(("event_id", "partner_id"), ("role", "attendees")),
     "targets": TableSpec(("dimension", "group", "min_share"), ("max_share",)),
+    "links": TableSpec(("source_id", "target_id", "kind"), ("since", "until", "weight")),
 }
 TABLE_NAMES = tuple(SPECS)
 #: Columns the loader derives from ``country``; a source's own copy is ignored.
@@ -133,7 +134,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.global_south = dict(global_south or {})
         self.labels = {
-            name: Labels() for name in ("sector", "program", "committee_kind", "event_kind", "role")
+            name: Labels()
+            for name in ("sector", "program", "committee_kind", "event_kind", "role", "link_kind")
         }
         self.frames: dict[str, pd.DataFrame] = {}
         self.index: dict[str, dict[str, int]] = {}  # table -> id -> line of first occurrence
@@ -399,6 +401,33 @@ class _Builder:
         cols.update(self.extras(t))
         self.frames["attendance"] = pd.DataFrame(cols)
 
+    def links(self, t: RawTable, present: Mapping[str, bool]) -> None:
+        source = self.required(t, "source_id")
+        target = self.required(t, "target_id")
+        self.references(t, "source_id", source, "partners", present["partners"])
+        self.references(t, "target_id", target, "partners", present["partners"])
+        for line, a, b in zip(t.lines, source, target, strict=True):
+            if a and a == b:
+                self.add(t, line, "target_id", f"a link from partner {a!r} to itself")
+        kind = self.labelled(t, "kind", "link_kind", required=True)
+        since, until = self.dates(t, "since"), self.dates(t, "until")
+        self.order(t, since, until, ("since", "until"))
+        self.unique_rows(t, [list(source), list(target), list(kind), list(since)],
+                         "link (same source, target, kind and since)")
+        weight: list[object] = []
+        for line, value in zip(t.lines, self.column(t, "weight"), strict=True):
+            number = _number(value, float) if value else 1.0
+            if number is None or number <= 0:
+                self.add(t, line, "weight", f"bad weight {value[:40]!r}: expected a number > 0")
+                number = 1.0
+            weight.append(number)
+        cols: dict[str, list[object]] = {
+            "source_id": list(source), "target_id": list(target), "kind": list(kind),
+            "since": list(since), "until": list(until), "weight": weight,
+        }
+        cols.update(self.extras(t))
+        self.frames["links"] = pd.DataFrame(cols)
+
     def targets(self, t: RawTable) -> None:
         partner_extras = [
             c for c in self.frames.get("partners", pd.DataFrame()).columns
@@ -571,6 +600,8 @@ def build_dataset(
             getattr(builder, name)(usable[name], present)
     if "targets" in usable:
         builder.targets(usable["targets"])
+    if "links" in usable:
+        builder.links(usable["links"], present)
     if builder.problems:
         raise DataError(collapse(_with_notes(builder.problems, tables)))
     return Dataset.from_frames(source=source, **builder.frames)

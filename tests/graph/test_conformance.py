@@ -32,7 +32,8 @@ NASTY_NAMES = [
 def tiny(*, names: list[str] | None = None) -> Dataset:
     """A hand-built dataset touching every column kind: dates open and closed, two terms of
     one partner on one committee, a Guest, a partner without sector, an online event, list
-    and text extra columns (one all-empty), a target without max_share."""
+    and text extra columns (one all-empty), a target without max_share, direct links of two
+    kinds (one pair linked twice by the same kind at different times, a weight, an extra)."""
     names = names or ["Acme", "Bantu Labs", "Civic"]
     n = len(names)
     ids = [f"p{i}" for i in range(1, n + 1)]
@@ -90,6 +91,15 @@ def tiny(*, names: list[str] | None = None) -> Dataset:
         targets=pd.DataFrame({"dimension": ["sector", "region"],
                               "group": ["Civil Society", "Africa"],
                               "min_share": [0.3, 0.2], "max_share": [None, 0.5]}),
+        links=pd.DataFrame({
+            "source_id": ["p1", "p2", "p1", "p1", "p2"],
+            "target_id": ["p2", "p3", "p3", "p3", "p1"],
+            "kind": ["collaboration", "grant", "grant", "grant", "grant"],
+            "since": ["2021-01-01", "2020-06-01", "2019-01-01", "2022-01-01", None],
+            "until": [None, "2022-06-01", "2020-01-01", None, None],
+            "weight": [1.0, 2.5, 1.0, 4.0, 3.0],
+            "url": [names[0], "", "", "", ""],
+        }),
     )
 
 
@@ -181,9 +191,16 @@ def _changed(ds: Dataset) -> Dataset:
         "USA", "United States", "Americas", "Northern America"]
     attendance = ds.attendance.loc[ds.attendance["partner_id"] != gone].iloc[1:]
     memberships = ds.memberships.loc[ds.memberships["partner_id"] != gone]
+    links = ds.links.loc[(ds.links["source_id"] != gone) & (ds.links["target_id"] != gone)]
+    links = links.iloc[1:].copy()  # a link between two partners who both stay is removed
+    links.loc[links.index[:1], "weight"] = 7.0  # and one changes weight
+    first = ds.partners["partner_id"].iloc[0]
+    new_link = pd.DataFrame({"source_id": ["zz-new"], "target_id": [first],
+                             "kind": ["joint project"], "weight": [0.5]})
     return Dataset.from_frames(partners=partners, committees=ds.committees,
                                memberships=memberships, events=events,
-                               attendance=attendance, targets=ds.targets.iloc[1:])
+                               attendance=attendance, targets=ds.targets.iloc[1:],
+                               links=pd.concat([links, new_link], ignore_index=True))
 
 
 def test_replace_makes_the_store_equal_the_source(store: GraphStore) -> None:
@@ -193,6 +210,22 @@ def test_replace_makes_the_store_equal_the_source(store: GraphStore) -> None:
     store.load(new, replace=True)
     assert_same(store.dataset(), new)
     assert store.version() == new.version
+
+
+def test_links_round_trip_and_replace(store: GraphStore) -> None:
+    old = tiny()
+    store.load(old)
+    back = store.dataset().links
+    grants = back.query("source_id == 'p1' and target_id == 'p3' and kind == 'grant'")
+    # One pair, one kind, two terms: two links, told apart by since.
+    assert grants["since"].dt.year.tolist() == [2019, 2022]
+    assert grants["weight"].tolist() == [1.0, 4.0]
+    assert back["url"].tolist() == ["Acme", "", "", "", ""]
+    store.load(_changed(old), replace=True)
+    back = store.dataset().links
+    keys = set(zip(back["source_id"], back["target_id"], back["kind"], strict=True))
+    assert keys == {("p2", "p1", "grant"), ("zz-new", "p1", "joint project")}
+    assert back.set_index("source_id").loc["p2", "weight"] == 7.0
 
 
 def test_upsert_without_replace_keeps_what_the_source_lacks(store: GraphStore) -> None:

@@ -15,6 +15,7 @@ from graph.neo4j_store import Neo4jStore
 DELETE_QUERIES: dict[str, str] = {
     "DELETE_MEMBERSHIPS": cypher.DELETE_MEMBERSHIPS,
     "DELETE_ATTENDANCE": cypher.DELETE_ATTENDANCE,
+    "DELETE_LINKS": cypher.DELETE_LINKS,
     **{f"delete_nodes({t})": cypher.delete_nodes(t) for t in cypher.NODE_TABLES},
     **{f"LINKS[{name}]": delete for name, (_, delete) in cypher.LINKS.items()},
 }
@@ -28,6 +29,7 @@ PROPERTIES: dict[str, list[str]] = {
     "memberships": ["role", "since", "until", "note"],
     "attendance": ["role", "attendees", "remote"],
     "targets": ["dimension", "group", "min_share", "max_share"],
+    "links": ["since", "until", "weight", "url"],
 }
 LOAD_QUERIES = cypher.load_queries(PROPERTIES)
 

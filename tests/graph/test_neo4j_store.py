@@ -47,6 +47,7 @@ def expected_counts(ds: Dataset) -> dict[str, int]:
         "HELD_IN": int((e["country"] != "").sum()),
         "IN_REGION": len(countries),
         "MEMBER_OF": len(ds.memberships), "ATTENDED": len(ds.attendance),
+        "LINKED": len(ds.links),
     }
     return {k: v for k, v in want.items() if v}
 

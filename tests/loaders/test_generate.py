@@ -26,6 +26,7 @@ HEADERS = {
     "events": ["event_id", "name", "date", "kind", "program", "city", "country", "topics"],
     "attendance": ["event_id", "partner_id", "role", "attendees"],
     "targets": ["dimension", "group", "min_share", "max_share"],
+    "links": ["source_id", "target_id", "kind", "since", "until", "weight"],
 }
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
