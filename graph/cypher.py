@@ -382,6 +382,12 @@ MATCH (p:Partner)-[a:ATTENDED]->(g)
 RETURN g.event_id AS event_id, collect(p.partner_id) AS partner_id,
        collect(coalesce(a.role, '')) AS role, collect(coalesce(a.attendees, 1)) AS attendees
 """
+NARROW_LINKS = """
+MATCH (a:Partner)-[r:LINKED]->(b:Partner)
+RETURN a.partner_id AS source_id, b.partner_id AS target_id, r.kind AS kind,
+       coalesce(toString(r.since), '') AS since, coalesce(toString(r.until), '') AS until,
+       r.weight AS weight
+"""
 NARROW_TARGETS = """
 MATCH (t:Target)
 RETURN t.dimension AS dimension, t.`group` AS `group`, t.min_share AS min_share,

@@ -105,6 +105,9 @@ class MemoryStore(GraphStore):
     def targets(self) -> pd.DataFrame:
         return self._fixed("targets")
 
+    def links(self) -> pd.DataFrame:
+        return self._fixed("links")
+
     def attendance(self, window: Window | None = None) -> pd.DataFrame:
         frame = self._fixed("attendance")
         if window is None:

@@ -476,6 +476,12 @@ class Neo4jStore(GraphStore):
         frame = self._frame("reading targets", cypher.NARROW_TARGETS)
         return normalise_table("targets", frame if len(frame) else None)
 
+    def links(self) -> pd.DataFrame:
+        frame = self._frame("reading links", cypher.NARROW_LINKS)
+        if not len(frame):
+            return normalise_table("links", None)
+        return normalise_table("links", _dates(frame, ("since", "until")))
+
     def _groups(self, window: Window) -> tuple[list[str], list[str]]:
         # The group tables are small (thousands of rows): the window is resolved here, once,
         # with the same rule as the memory store (graph.store.window_groups).

@@ -13,6 +13,7 @@ seam                           what it answers
 ``memberships()``              seats (fixed columns)
 ``attendance(window)``         attendance rows of the window's events (all events: ``None``)
 ``targets()``                  the targets table
+``links()``                    direct partner-to-partner links (fixed columns)
 ``group_compositions(w, d)``   distinct members per (group, dimension, category) in a window
 ``group_sizes(w)``             members and Guests per committee and event of a window
 ``active_counts(dates, d)``    Partners active per (date, dimension, category): totals and
@@ -167,6 +168,10 @@ class GraphStore(abc.ABC):
         """The targets table."""
 
     @abc.abstractmethod
+    def links(self) -> pd.DataFrame:
+        """The links table (fixed columns): small, one row per relation, so no window here."""
+
+    @abc.abstractmethod
     def group_compositions(self, window: Window, dimensions: Sequence[str]) -> pd.DataFrame:
         """Distinct members per (kind, group_id, dimension, category) of the window's groups.
 
@@ -199,7 +204,8 @@ class GraphStore(abc.ABC):
         return Dataset.from_frames(
             source=self.source(), partners=self.partners(columns),
             committees=self.committees(), memberships=self.memberships(),
-            events=self.events(), attendance=self.attendance(), targets=self.targets())
+            events=self.events(), attendance=self.attendance(), targets=self.targets(),
+            links=self.links())
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the memory store has none."""

@@ -91,9 +91,9 @@ def test_summary_counts_created_and_deleted_per_key(neo4j_store: Neo4jStore) -> 
     new = _changed(old)  # one partner gone, one new, one attendance row and one target gone
     neo4j_store.load(old)
     summary = neo4j_store.load(new, replace=True)
-    assert summary.created == {**dict.fromkeys(TABLES, 0), "partners": 1}
+    assert summary.created == {**dict.fromkeys(TABLES, 0), "partners": 1, "links": 1}
     assert summary.deleted == {"partners": 1, "committees": 0, "memberships": 1,
-                               "events": 0, "attendance": 2, "targets": 1}
+                               "events": 0, "attendance": 2, "targets": 1, "links": 4}
     assert counts(neo4j_store) == expected_counts(new)
 
 
