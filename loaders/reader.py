@@ -171,6 +171,8 @@ def _read_records(text: str, delimiter: str, table_reader: TableReader, problems
         for row in reader:
             start = last_line + 1
             last_line = reader.line_num
+            if table_reader.failed:
+                break  # no header row: the rest cannot be read as this table
             if not any(cell.strip() for cell in row):
                 continue  # blank lines are not rows
             length = sum(map(len, row)) + len(row)

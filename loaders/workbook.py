@@ -25,6 +25,9 @@ from loaders.table import MAX_CELLS, MAX_FILE_BYTES, RawTable, TableReader, cell
 #: empty styled cells is refused before it is parsed).
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 
+#: Merged ranges starting below this row are not looked at (they cannot be in a header area).
+MERGE_ROWS = 200
+
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
@@ -36,21 +39,23 @@ def _column_index(letters: bytes) -> int:
 
 
 def header_merges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a sheet as 0-based ``(first_row, first_col, last_row, last_col)``.
+    """The merged ranges near a sheet's top as ``(first_row, first_col, last_row, last_col)``.
 
     Read with a byte scan of the sheet XML (merges are listed after the cells), so the cells are
-    parsed once only. Rows are 1-based sheet rows.
+    parsed once only. Rows are 1-based sheet rows, columns 0-based.
     """
-    found: list[tuple[int, int, int, int]] = []
+    found: list[tuple[int, int, int, int]] = []  # may repeat a match seen across a chunk edge
     tail = b""
     with archive.open(member) as handle:
         while chunk := handle.read(1 << 20):
             data = tail + chunk
             for match in _MERGE.finditer(data):
                 a, r1, b, r2 = match.groups()
-                found.append((int(r1), _column_index(a), int(r2), _column_index(b)))
+                if int(r1) <= MERGE_ROWS:
+                    found.append((int(r1), _column_index(a), int(r2), _column_index(b)))
             tail = data[-200:]  # a match cut by the chunk boundary is found next time
-    return sorted(set(found))
+    # Only merges near the top can touch a header; a sheet may list thousands further down.
+    return sorted(set(found))[:1000]
 
 
 def _fill_merged(
@@ -133,6 +138,8 @@ def read_sheet(
                 problems.append(Problem(sheet_label, line, "-", f"more than {MAX_CELLS:,} cells "
                                         "with values in the workbook: save the tables as CSV files"))
                 break
+            if reader.failed:
+                break  # no header: the rest of the sheet cannot be read as this table
             if merges and reader.table is None:
                 _fill_merged(line, cells, merges, tops)
             reader.feed(line, cells)
