@@ -19,7 +19,7 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -427,6 +427,18 @@ class Neo4jStore(GraphStore):
             meta = self._meta() or {}
         return str(meta.get("source", ""))
 
+    def _columns(self, where: str, query: str, **params: Any) -> pd.DataFrame:
+        """A query returning one record of parallel lists (``collect`` per column) as a
+        DataFrame: one record to decode instead of one per row (20,000 partners: 0.3 s
+        instead of 0.8-1.0 s, most of it the driver's per-record work)."""
+        def work(tx: Any) -> dict[str, list[Any]]:
+            record = tx.run(query, params).single(strict=True)
+            return dict(record)
+
+        with self._errors(where), self._session() as session:
+            lists: dict[str, list[Any]] = session.execute_read(work)
+        return pd.DataFrame(lists)
+
     def partners(self, columns: Sequence[str] = ()) -> pd.DataFrame:
         fixed = TABLES["partners"]
         extras = sorted({c for c in columns if c not in fixed})
@@ -436,41 +448,36 @@ class Neo4jStore(GraphStore):
         unknown = [c for c in extras if c not in known]
         if unknown:
             raise ValueError(f"partners have no column {unknown[0]!r}")
-        frame = self._frame("reading partners", cypher.NARROW_PARTNERS, columns=extras)
-        if not len(frame):
-            return normalise_table("partners", pd.DataFrame(columns=[*fixed, *extras]))
+        frame = self._columns("reading partners", cypher.NARROW_PARTNERS, columns=extras)
         lists = set(meta.get("lists_partners", []))
         values = frame.pop("extras").tolist()
         for i, col in enumerate(extras):
             column = [row[i] for row in values]
             if col in lists:
                 column = [tuple(v) if isinstance(v, list) else () for v in column]
+            else:  # an absent property is the Dataset's empty text
+                column = ["" if v is None else v for v in column]
             frame[col] = pd.Series(column, index=frame.index, dtype=object)
-        frame["global_south"] = frame["global_south"].map(lambda v: v is True)
-        return normalise_table("partners", _dates(frame, ("joined", "left")))
+        return _sorted(frame.astype({"global_south": bool}), "partners",
+                       dates=("joined", "left"))
 
     def committees(self) -> pd.DataFrame:
-        frame = self._frame("reading committees", cypher.NARROW_COMMITTEES)
-        return normalise_table("committees", frame if len(frame) else None)
+        frame = self._columns("reading committees", cypher.NARROW_COMMITTEES)
+        return _sorted(frame, "committees")
 
     def events(self) -> pd.DataFrame:
-        frame = self._frame("reading events", cypher.NARROW_EVENTS)
-        if not len(frame):
-            return normalise_table("events", None)
-        return normalise_table("events", _dates(frame, ("date",)))
+        frame = self._columns("reading events", cypher.NARROW_EVENTS)
+        return _sorted(frame, "events", dates=("date",), lists=("topics",))
 
     def memberships(self) -> pd.DataFrame:
-        frame = self._frame("reading memberships", cypher.NARROW_MEMBERSHIPS)
-        frame = _explode(frame, "committee_id", ("partner_id", "role", "since", "until"))
-        if not len(frame):
-            return normalise_table("memberships", None)
-        return normalise_table("memberships", _dates(frame, ("since", "until")))
+        frame = self._columns("reading memberships", cypher.NARROW_MEMBERSHIPS)
+        return _sorted(frame, "memberships", dates=("since", "until"))
 
     def attendance(self, window: Window | None = None) -> pd.DataFrame:
         events = None if window is None else self._groups(window)[1]
         frame = self._frame("reading attendance", cypher.NARROW_ATTENDANCE, event_ids=events)
         frame = _explode(frame, "event_id", ("partner_id", "role", "attendees"))
-        return normalise_table("attendance", frame if len(frame) else None)
+        return _sorted(frame.astype({"attendees": "int64"}), "attendance")
 
     def targets(self) -> pd.DataFrame:
         frame = self._frame("reading targets", cypher.NARROW_TARGETS)
@@ -485,14 +492,9 @@ class Neo4jStore(GraphStore):
     def _groups(self, window: Window) -> tuple[list[str], list[str]]:
         # The group tables are small (thousands of rows): the window is resolved here, once,
         # with the same rule as the memory store (graph.store.window_groups).
-        committees = self._frame("reading committees", cypher.NARROW_COMMITTEES)
-        events = self._frame("reading events", cypher.NARROW_EVENTS)
-        if not len(committees):
-            committees = pd.DataFrame(columns=["committee_id", "program"])
-        if not len(events):
-            events = pd.DataFrame(columns=["event_id", "program", "date"])
-        events = _dates(events, ("date",))
-        return window_groups(window, committees.fillna(""), events)
+        committees = self._columns("reading committees", cypher.NARROW_COMMITTEES)
+        events = self._columns("reading events", cypher.NARROW_EVENTS)
+        return window_groups(window, committees, _dates(events, ("date",)))
 
     def _window_params(self, window: Window) -> dict[str, Any]:
         committee_ids, event_ids = self._groups(window)
@@ -560,10 +562,28 @@ class Neo4jStore(GraphStore):
 
 
 def _dates(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """ISO date texts ("" or None: open) as datetime64, a column at a time."""
+    """ISO date texts ("" or None: open) as datetime64[ns], a column at a time."""
     for col in columns:
-        frame[col] = pd.to_datetime(frame[col].replace("", None), format="%Y-%m-%d")
+        texts = frame[col].astype(object).where(frame[col].astype(bool), None)
+        frame[col] = pd.to_datetime(texts, format="%Y-%m-%d").astype("datetime64[ns]")
     return frame
+
+
+def _sorted(frame: pd.DataFrame, table: str, *, dates: Sequence[str] = (),
+            lists: Iterable[str] = ()) -> pd.DataFrame:
+    """A narrow read in the Dataset's shape without a per-value pass: the query already gave
+    "" for empty text, so only dates and list columns are converted, then the rows are
+    sorted by the table's key as ``normalise_table`` sorts them."""
+    if not len(frame):
+        return normalise_table(table, None)
+    frame = _dates(frame, dates)
+    for col in lists:
+        frame[col] = pd.Series([tuple(v) for v in frame[col]], index=frame.index, dtype=object)
+    keys = list(KEYS[table])
+    frame = frame.sort_values(keys, kind="mergesort", na_position="first")
+    fixed = [c for c in TABLES[table] if c in frame.columns]
+    extras = sorted(c for c in frame.columns if c not in TABLES[table])
+    return frame[fixed + extras].reset_index(drop=True)
 
 
 def _epoch_ns(texts: list[str]) -> np.ndarray:
