@@ -90,6 +90,9 @@ class MemoryStore(GraphStore):
             raise ValueError(f"partners have no column {unknown[0]!r}")
         return frame[fixed + extras].copy()
 
+    def partner_extras(self) -> list[str]:
+        return sorted(c for c in self._dataset.partners.columns if c not in TABLES["partners"])
+
     def _fixed(self, table: str) -> pd.DataFrame:
         return self._dataset.table(table)[list(TABLES[table])].copy()
 

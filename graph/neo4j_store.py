@@ -439,6 +439,11 @@ class Neo4jStore(GraphStore):
             lists: dict[str, list[Any]] = session.execute_read(work)
         return pd.DataFrame(lists)
 
+    def partner_extras(self) -> list[str]:
+        with self._errors("reading the column lists"):
+            meta = self._meta() or {}
+        return sorted(meta.get("extras_partners", []))
+
     def partners(self, columns: Sequence[str] = ()) -> pd.DataFrame:
         fixed = TABLES["partners"]
         extras = sorted({c for c in columns if c not in fixed})
@@ -637,16 +642,16 @@ def _disjoint_rounds(rows: list[dict[str, Any]], workers: int) -> list[list[list
 
 
 def _columns(frame: pd.DataFrame, lists: set[str]) -> dict[str, list[Any]]:
-    """Every column of ``frame`` as a list of the Python values ``records`` gives (dates as
-    ``datetime.date``, NaT and NaN as None, tuples as lists), converted a column at a time;
+    """Every column of ``frame`` as a list of the Python values ``records`` gives, except
+    dates as ISO text (NaT and NaN as None, tuples as lists), converted a column at a time;
     only the columns in ``lists`` can hold tuples (the Dataset keeps the others scalar)."""
     out: dict[str, list[Any]] = {}
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_datetime64_any_dtype(series):
-            missing = series.isna().to_numpy()
-            days = series.dt.date.tolist()
-            out[col] = [None if gone else d for d, gone in zip(days, missing, strict=True)]
+            # ISO text: merge_rows turns it into a date in Cypher (see there why)
+            out[col] = series.dt.strftime("%Y-%m-%d").astype(object).where(
+                series.notna(), None).tolist()
         elif pd.api.types.is_float_dtype(series):
             out[col] = [None if v != v else v for v in series.tolist()]  # NaN != NaN
         elif (pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series)):
@@ -759,7 +764,7 @@ class _LoadPlan:
         self.rows["events"] = [{"event_id": eid, "country": country or None}
                                for eid, country in zip(e["event_id"], e["country"], strict=True)]
         m = cols["memberships"]
-        terms = [since.isoformat() if since is not None else "" for since in m["since"]]
+        terms = [since if since is not None else "" for since in m["since"]]
         self.rows["memberships"] = [
             {"committee_id": cid, "partner_id": pid, "term": term}
             for cid, pid, term in zip(m["committee_id"], m["partner_id"], terms, strict=True)

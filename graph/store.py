@@ -19,6 +19,7 @@ seam                           what it answers
 ``active_counts(dates, d)``    Partners active per (date, dimension, category): totals and
                                every event's baseline
 ``incidence(w)``               the two-mode partner x group incidence of a window, as arrays
+``partner_extras()``          the extra partner columns held
 ``tables(columns)``            a Dataset built from the narrow reads above (for analyses that
                                walk rows: reach, scorecard, planner)
 =============================  ==============================================================
@@ -198,11 +199,18 @@ class GraphStore(abc.ABC):
     def incidence(self, window: Window) -> Incidence:
         """The window's two-mode partner x group incidence (see :class:`Incidence`)."""
 
-    def tables(self, columns: Sequence[str] = ()) -> Dataset:
-        """A Dataset of the fixed columns of every table plus the partner ``columns`` named,
-        read through the narrow seams (what row-walking analyses need, without extras)."""
+    @abc.abstractmethod
+    def partner_extras(self) -> list[str]:
+        """The extra partner columns the store holds (beyond the fixed ones), sorted."""
+
+    def tables(self, columns: Sequence[str] | None = None) -> Dataset:
+        """A Dataset of the fixed columns of every table plus the partner ``columns`` named
+        (``None``: every extra partner column), read through the narrow seams: what the
+        row-walking analyses (report, planner, dashboard) need, without the other tables'
+        extra columns and without one dict per record."""
+        chosen = self.partner_extras() if columns is None else columns
         return Dataset.from_frames(
-            source=self.source(), partners=self.partners(columns),
+            source=self.source(), partners=self.partners(chosen),
             committees=self.committees(), memberships=self.memberships(),
             events=self.events(), attendance=self.attendance(), targets=self.targets(),
             links=self.links())

@@ -417,6 +417,8 @@ def test_narrow_tables_equal_the_dataset_columns(loaded: tuple[GraphStore, Datas
     store, ds = loaded
     extras = [c for c in ds.partners.columns if c not in TABLES["partners"]]
     got = store.tables(extras)
+    assert store.partner_extras() == extras
+    assert store.tables().partners.equals(got.partners)
     assert got.source == ds.source
     for name in TABLES:
         want = ds.table(name)
@@ -433,6 +435,7 @@ def test_seams_on_an_empty_store(store: GraphStore) -> None:
     assert store.active_counts(["2024-01-01"], ["sector"]).empty
     assert len(store.incidence(window).partner_ids) == 0
     assert all(n == 0 for n in store.tables().counts().values())
+    assert store.partner_extras() == []
 
 
 def test_unknown_partner_column_is_refused(store: GraphStore) -> None:
