@@ -102,7 +102,7 @@ def create_app(
     ----------
     store : GraphStore
         Where the graph lives (MemoryStore for ``dashboard SOURCE`` / ``demo``, Neo4jStore
-        otherwise); read with ``store.dataset()`` once per ``store.version()``.
+        otherwise); read through ``store.tables()`` once per ``store.version()``.
     min_cell : int, optional
         Hide counts below this (and shares derived from them); default off.
     title : str, default "Stakeholder Graph"

@@ -215,8 +215,10 @@ class AppState:
         return self.store.version()
 
     def dataset(self) -> Dataset:
-        """The store's Dataset, read once per version (for Neo4j: read transactions)."""
-        return self.cache.get((self.store.version(), "dataset"), self.store.dataset)
+        """The tables the analysis reads, once per version, through the store's narrow read
+        seams (``GraphStore.tables``: fixed columns and every partner column; for Neo4j read
+        transactions of parallel lists), never ``store.dataset()``."""
+        return self.cache.get((self.store.version(), "dataset"), self.store.tables)
 
     def cached(self, name: str, args: tuple[Any, ...], compute: Callable[[Dataset], T]) -> T:
         """``compute(dataset)`` cached on (version, name, args)."""

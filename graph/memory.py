@@ -93,6 +93,14 @@ class MemoryStore(GraphStore):
     def partner_extras(self) -> list[str]:
         return sorted(c for c in self._dataset.partners.columns if c not in TABLES["partners"])
 
+    def tables(self, columns: Sequence[str] | None = None) -> Dataset:
+        # The held Dataset already is that Dataset when no other table has extra columns:
+        # handing it over saves a second normalisation of every table.
+        ds = self._dataset
+        plain = all(list(ds.table(t).columns) == list(TABLES[t]) for t in TABLES
+                    if t != "partners")
+        return ds if columns is None and plain else super().tables(columns)
+
     def _fixed(self, table: str) -> pd.DataFrame:
         return self._dataset.table(table)[list(TABLES[table])].copy()
 

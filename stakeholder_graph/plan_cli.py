@@ -174,7 +174,7 @@ def plan(
            (("invited", invited), ("include", include), ("exclude", exclude))}
     chosen_weights = parse_weights(weights)
     with open_store(source, neo4j) as store:
-        dataset = store.dataset()
+        dataset = store.tables()  # the narrow read seams, never store.dataset()
     try:
         chosen = recommend(
             dataset, event_id=None if new else event_id, date=day, size=size,
