@@ -27,6 +27,9 @@ REQUIRED_RESULTS: tuple[str, ...] = (
     "report_growth",
     "report_peak_memory",
     "dashboard_burst",
+)
+#: Added by issue 18: every run reports them (required once benchmarks/latest.json has them).
+READ_AND_QUALITY_RESULTS: tuple[str, ...] = (
     "report_neo4j_vs_memory",
     "neo4j_read_vs_dataset_pull",
     "backbone_modularity_vs_full",
