@@ -50,6 +50,7 @@ from analysis.report_model import (
 from analysis.report_sections import (
     Ledger,
     changes_section,
+    links_section,
     network_section,
     programs_section,
     reach_section,
@@ -140,6 +141,7 @@ def build_report(
         privacy=_privacy(policy, ledger),
         changes=changes_section(ds, window, dims, threshold, policy, ledger),
         source=ds.source,
+        links=links_section(ds, window, seed=seed, policy=policy, ledger=ledger),
     )
 
 

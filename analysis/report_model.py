@@ -28,6 +28,7 @@ __all__ = [
     "Gap",
     "Group",
     "Indices",
+    "LinksSection",
     "MostActive",
     "NetworkSection",
     "PartnerRef",
@@ -390,6 +391,20 @@ class NetworkSection(_Result):
 
 
 @dataclass(frozen=True)
+class LinksSection(NetworkSection):
+    """The direct-links network on ``as_of`` (the ``links`` table): the measures of
+    :class:`NetworkSection`, plus the active links and their count per kind."""
+
+    links: int = 0
+    kinds: Mapping[str, int | None] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        out = super().record()
+        out.update(links=self.links, kinds=self.kinds)
+        return out
+
+
+@dataclass(frozen=True)
 class ChangeGap(_Result):
     """A committee gap that opened or closed between ``since`` and ``as_of``."""
 
@@ -464,6 +479,7 @@ class Report(_Result):
     privacy: Privacy
     changes: Changes | None = None
     source: str = ""
+    links: LinksSection | None = None
 
     @property
     def since(self) -> str | None:
@@ -509,4 +525,6 @@ class Report(_Result):
         }
         if self.changes is not None:
             out["changes"] = self.changes
+        if self.links is not None:  # only a dataset with a links table has the section
+            out["links"] = self.links
         return out

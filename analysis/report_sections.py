@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis import changes as _changes
-from analysis.network import network_summary
+from analysis.network import NetworkResult, links_summary, network_summary
 from analysis.privacy import Policy, Tables, suppress_table, suppress_tables
 from analysis.reach import reach
 from analysis.report_model import (
     ChangeGap,
     Changes,
     Group,
+    LinksSection,
     MostActive,
     NetworkSection,
     PartnerRef,
@@ -34,6 +35,7 @@ from core.window import Window
 __all__ = [
     "Ledger",
     "changes_section",
+    "links_section",
     "network_section",
     "programs_section",
     "reach_section",
@@ -231,6 +233,30 @@ def network_section(
 ) -> NetworkSection:
     """The co-participation network of the window's program; aggregates only under min_cell."""
     summary = network_summary(subset, as_of=window.as_of, since=window.since, seed=seed)
+    return NetworkSection(**_network_fields(ds, summary, policy, ledger))
+
+
+def links_section(
+    ds: Dataset, window: Window, *, seed: int, policy: Policy, ledger: Ledger
+) -> LinksSection | None:
+    """The direct-links network on ``window.as_of``, as the co-participation section is
+    published; ``None`` when the dataset has no links. Links belong to no program, so
+    ``window.program`` does not narrow them."""
+    if ds.links.empty:
+        return None
+    found = links_summary(ds, as_of=window.as_of, seed=seed)
+    kinds: dict[str, int | None] = dict(found.kinds)
+    if not policy.organisation_rows_allowed:
+        view = suppress_table(found.kinds, found.links, min_cell=policy.min_cell)
+        ledger.add(len(view.hidden))
+        kinds = dict(view.counts)
+    return LinksSection(**_network_fields(ds, found.network, policy, ledger),
+                        links=found.links, kinds=kinds)
+
+
+def _network_fields(ds: Dataset, summary: NetworkResult, policy: Policy, ledger: Ledger
+                    ) -> dict[str, Any]:
+    """The fields of a network section from a summary; aggregates only under min_cell."""
     data = summary.to_dict()
     communities: tuple[int | None, ...] = tuple(int(c) for c in data["communities"])
     mixing = data["mixing"]
@@ -242,13 +268,13 @@ def network_section(
                               len(ids), min_cell=policy.min_cell)
         ledger.add(len(view.hidden))
         communities = tuple(view.counts.values())
-    return NetworkSection(
-        as_of=data["as_of"], since=data["since"], method=data["method"],
-        nodes=summary.nodes if allowed else None, edges=data["edges"],
-        communities=communities, modularity=summary.modularity,
-        bridging=dict(summary.bridges) if allowed else None,
-        mixing=mixing, organisations=len(summary.nodes),
-    )
+    return {
+        "as_of": data["as_of"], "since": data["since"], "method": data["method"],
+        "nodes": summary.nodes if allowed else None, "edges": data["edges"],
+        "communities": communities, "modularity": summary.modularity,
+        "bridging": dict(summary.bridges) if allowed else None,
+        "mixing": mixing, "organisations": len(summary.nodes),
+    }
 
 
 def _hide_small_mixing(

@@ -8,6 +8,8 @@
 - :mod:`~analysis.network.mixing`: bridging (E-I, participation) and mixing matrices.
 - :mod:`~analysis.network.summary`: the report's network section, :class:`NetworkResult`.
 - :mod:`~analysis.network.export`: the attributed graph of a window for Gephi and Cytoscape.
+- :mod:`~analysis.network.links`: the direct-links network (the ``links`` table on one day),
+  with every measure above, :class:`LinksNetwork`.
 
 Centralities and communities run in igraph (C), never in a networkx graph of the 20,000-partner /
 10-million-edge size of ../shared/DESIGN.md; the plain networkx version a user would otherwise
@@ -60,6 +62,7 @@ from analysis.network.community import (
     modularity_caveat,
     relabel_by_size,
 )
+from analysis.network.links import LinksNetwork, active_links, direct_links, links_summary
 from analysis.network.mixing import UNKNOWN, bridging, mixing_matrix
 from analysis.network.projection import (
     COMMITTEE,
@@ -70,7 +73,13 @@ from analysis.network.projection import (
     coparticipation,
     two_mode,
 )
-from analysis.network.summary import Bridge, NetworkResult, NodeMeasures, network_summary
+from analysis.network.summary import (
+    Bridge,
+    NetworkResult,
+    NodeMeasures,
+    graph_summary,
+    network_summary,
+)
 
 __all__ = [
     "BACKBONE_EDGES",
@@ -86,10 +95,12 @@ __all__ = [
     "Bridge",
     "CoParticipation",
     "Communities",
+    "LinksNetwork",
     "NetworkResult",
     "NodeMeasures",
     "StrongTies",
     "TwoMode",
+    "active_links",
     "backbone",
     "backbone_method",
     "bridging",
@@ -97,7 +108,10 @@ __all__ = [
     "communities",
     "community_labels",
     "coparticipation",
+    "direct_links",
+    "graph_summary",
     "json_float",
+    "links_summary",
     "mixing_matrix",
     "modularity",
     "modularity_caveat",

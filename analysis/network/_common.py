@@ -90,13 +90,25 @@ def block_rows(indptr: np.ndarray, a: int, b: int) -> np.ndarray:
     return np.repeat(np.arange(a, b, dtype=np.int32), np.diff(indptr[a:b + 1]))
 
 
+def sum_dtype(matrix: sp.spmatrix) -> type[np.int64] | type[np.float64]:
+    """The exact accumulator of a matrix's weights: int64 for counts (co-participation),
+    float64 for real weights (direct links may weigh 0.5).
+
+    >>> sum_dtype(sp.csr_matrix(np.array([[0, 0.5]]))).__name__
+    'float64'
+    """
+    return np.float64 if matrix.dtype.kind == "f" else np.int64
+
+
 def row_sums(matrix: sp.csr_matrix) -> np.ndarray:
-    """Exact int64 row sums of an integer CSR matrix, block by block (no int64 copy of the
-    whole data array, which is what ``matrix.sum(axis=1)`` makes)."""
-    out = np.zeros(matrix.shape[0], dtype=np.int64)
+    """Exact row sums of a CSR matrix (int64 for integer weights, float64 for real ones), block
+    by block (no int64 copy of the whole data array, which is what ``matrix.sum(axis=1)``
+    makes)."""
+    dtype = sum_dtype(matrix)
+    out = np.zeros(matrix.shape[0], dtype=dtype)
     indptr = matrix.indptr
     for a, b in row_blocks(indptr):
         lo = int(indptr[a])
-        sums = np.concatenate([[0], np.cumsum(matrix.data[lo:indptr[b]], dtype=np.int64)])
+        sums = np.concatenate([[0], np.cumsum(matrix.data[lo:indptr[b]], dtype=dtype)])
         out[a:b] = sums[indptr[a + 1:b + 1] - lo] - sums[indptr[a:b] - lo]
     return out

@@ -31,6 +31,7 @@ from analysis.network._common import (
     row_blocks,
     row_sums,
     seeded_igraph,
+    sum_dtype,
 )
 from analysis.network.backbones import (
     BACKBONE_EDGES,
@@ -62,7 +63,8 @@ def modularity(cp: CoParticipation, membership: np.ndarray, *, resolution: float
     if len(labels) != cp.n_nodes:
         raise ValueError(f"membership has {len(labels)} entries for {cp.n_nodes} nodes")
     adj = cp.adjacency
-    total = float(adj.data.sum(dtype=np.int64))
+    dtype = sum_dtype(adj)
+    total = float(adj.data.sum(dtype=dtype))
     if total == 0:
         return None
     inside = 0.0
@@ -70,7 +72,7 @@ def modularity(cp: CoParticipation, membership: np.ndarray, *, resolution: float
     for a, b in row_blocks(indptr):
         lo, hi = int(indptr[a]), int(indptr[b])
         same = labels[block_rows(indptr, a, b)] == labels[adj.indices[lo:hi]]
-        inside += float(adj.data[lo:hi][same].sum(dtype=np.int64))
+        inside += float(adj.data[lo:hi][same].sum(dtype=dtype))
     by_community = np.bincount(labels - labels.min(), weights=row_sums(adj).astype(float))
     return inside / total - resolution * float(np.sum((by_community / total) ** 2))
 

@@ -156,7 +156,7 @@ def mixing_matrix(
     total = matrix.sum()
     if normalized and total > 0:
         matrix = matrix / total
-    elif not normalized:
+    elif not normalized and (not weighted or cp.adjacency.dtype.kind != "f"):
         matrix = np.rint(matrix).astype(np.int64)  # counts and integer weights
     return pd.DataFrame(matrix, index=pd.Index(categories, name=attribute),
                         columns=pd.Index(categories, name=attribute))

@@ -36,7 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analysis import snapshot
-from analysis.network._common import block_rows, row_blocks, row_indices
+from analysis.network._common import block_rows, row_blocks, row_indices, sum_dtype
 from core.model import PARTNER, Dataset
 
 COMMITTEE = "committee"
@@ -194,7 +194,7 @@ class CoParticipation:
             graph = ig.Graph(n=self.n_nodes)
             # add_edges with an (m, 2) array is several times faster than the constructor.
             graph.add_edges(np.column_stack([rows, cols]).astype(np.int64))
-            graph.es["weight"] = weights.astype(np.int64).tolist()
+            graph.es["weight"] = weights.astype(sum_dtype(self.adjacency)).tolist()
             graph.vs["name"] = self.partner_ids.tolist()
             self.cache["igraph"] = graph
         cached: ig.Graph = self.cache["igraph"]

@@ -129,7 +129,7 @@ def top_bridges(frame: pd.DataFrame, nodes: pd.DataFrame, attribute: str, top: i
     return tuple(
         Bridge(partner_id=r.partner_id, name=r.name, attribute=attribute, category=r.category,
                participation=json_float(r.participation), ei=json_float(r.ei),
-               strength=int(r.strength))
+               strength=plain(r.strength))
         for r in frame.head(top).itertuples(index=False)
     )
 
@@ -225,6 +225,31 @@ def network_summary(
     """
     check_positive_int("top", top, 0)
     cp = coparticipation(ds, as_of=as_of, since=since)
+    return graph_summary(cp, ds, seed=seed, exact_threshold=exact_threshold, samples=samples,
+                         attributes=attributes, top=top, community_algorithm=community_algorithm,
+                         exact_budget=exact_budget, scale_threshold=scale_threshold,
+                         backbone_edges=backbone_edges)
+
+
+def graph_summary(
+    cp: CoParticipation,
+    ds: Dataset,
+    *,
+    seed: int = 0,
+    exact_threshold: int = 5000,
+    samples: int = 64,
+    attributes: tuple[str, ...] = ("sector", "region"),
+    top: int = 10,
+    community_algorithm: str = "louvain",
+    exact_budget: int | None = EXACT_BUDGET,
+    scale_threshold: int | None = SCALE_THRESHOLD,
+    backbone_edges: int = BACKBONE_EDGES,
+) -> NetworkResult:
+    """Every measure of :func:`network_summary` on a graph already built: the
+    co-participation projection, or another partner graph of the same shape (the direct
+    links of :mod:`analysis.network.links`). Options as in :func:`network_summary`; ``ds``
+    gives names and the ``attributes`` columns."""
+    check_positive_int("top", top, 0)
     cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed,
                         exact_budget=exact_budget, scale_threshold=scale_threshold,
                         backbone_edges=backbone_edges)
