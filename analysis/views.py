@@ -8,7 +8,8 @@ The dashboard only formats what these functions return:
 - :func:`select_partners`, :func:`coparticipation_subgraph` and :func:`two_mode_entries`
   filter it (sectors, regions, committees, events);
 - :func:`partners_per_country`, :func:`partner_profile` and :func:`group_profile` count and
-  describe.
+  describe;
+- :func:`timeline_years` gives the years a timeline can play over.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from core.window import Window
 __all__ = [
     "NODE_COLUMNS", "NetworkWindow", "PartnerProfile", "coparticipation_subgraph",
     "group_profile", "network_window", "partner_profile", "partners_per_country",
-    "select_partners", "two_mode_entries",
+    "select_partners", "timeline_years", "two_mode_entries",
 ]
 
 #: the columns of :attr:`NetworkWindow.nodes`, one row per partner of the window's graph
@@ -297,3 +298,24 @@ def group_profile(win: NetworkWindow, group_by: str, value: str, *, top: int = 1
     return GroupProfile(group_by=group_by, value=value, members=int(len(members)),
                         sectors={str(k): int(v) for k, v in mix.items()},
                         best_connected=[str(x) for x in best.head(top)])
+
+
+def timeline_years(ds: Dataset, today: _dt.date | None = None) -> list[int]:
+    """Every year from the first dated record (a join, a seat, an event) to this year.
+
+    A timeline that starts before the data would play empty years; one that stops at the last
+    event would never show today.
+
+    >>> from core.model import Dataset
+    >>> import pandas as pd
+    >>> ds = Dataset.from_frames(events=pd.DataFrame({
+    ...     "event_id": ["e1"], "name": ["E"], "date": [pd.Timestamp("2019-05-01")]}))
+    >>> timeline_years(ds, today=_dt.date(2021, 3, 1))
+    [2019, 2020, 2021]
+    """
+    now = (today or _dt.date.today()).year
+    dated = [ds.partners.get("joined"), ds.memberships.get("since"), ds.events.get("date")]
+    firsts = [col.min() for col in dated if col is not None and col.notna().any()]
+    first = min(int(pd.Timestamp(f).year) for f in firsts) if firsts else now
+    return list(range(min(first, now), now + 1))
+

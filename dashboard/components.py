@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision
 #: deficiencies. Black is last so it is only used when the other seven are taken.
@@ -29,13 +30,6 @@ SEQUENTIAL = "Cividis"
 OTHER_COLOUR = "#999999"
 SUPPRESSED = "<{n}"
 
-#: the look of every DataTable (text wraps; the page's font, not the table's monospace)
-TABLE_LOOK: dict[str, Any] = {
-    "style_table": {"overflowX": "auto"},
-    "style_cell": {"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                   "fontFamily": "var(--bs-body-font-family)", "fontSize": "0.87rem", "maxWidth": "30rem"},
-    "style_header": {"fontWeight": "600"},
-}
 PLOT_CONFIG: Any = {"displaylogo": False, "responsive": True}  # dcc.Graph types it as Config
 
 
@@ -143,3 +137,116 @@ def send_bytes(content: bytes, filename: str) -> dict[str, Any]:
     """A ``dcc.Download`` payload of ``content`` named ``filename``."""
     payload: dict[str, Any] = dcc.send_bytes(content, filename)  # type: ignore[attr-defined,no-untyped-call]
     return payload
+
+
+def data_grid(grid_id: str, columns: Sequence[str], *, numeric: Iterable[str] = (),
+              rows: list[dict[str, Any]] | None = None, page_size: int | None = None,
+              filters: bool = True) -> dag.AgGrid:
+    """A sortable, filterable table (AG Grid) whose columns are ``columns``, in that order.
+
+    Text wraps and rows grow to fit; numeric columns sort as numbers and align right. A
+    callback fills it through ``rowData``; ``virtualRowData`` is what is shown after the
+    user's sorting and filtering (downloads export exactly that).
+    """
+    numbers = set(numeric)
+    column_defs = [
+        {"field": name, "headerName": name,
+         **({"type": "numericColumn", "filter": "agNumberColumnFilter"} if name in numbers
+            else {"filter": "agTextColumnFilter" if filters else False})}
+        for name in columns
+    ]
+    grid_options: dict[str, Any] = {"domLayout": "autoHeight", "enableCellTextSelection": True,
+                                    "ensureDomOrder": True}
+    if page_size:
+        grid_options.update(pagination=True, paginationPageSize=page_size,
+                            paginationPageSizeSelector=False)
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=column_defs,
+        rowData=rows or [],
+        defaultColDef={"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True,
+                       "flex": 1, "minWidth": 90, "floatingFilter": filters},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions=grid_options,
+        className="ag-theme-alpine",
+        style={"width": "100%"},
+    )
+
+
+#: How fast the timeline plays: one year per tick.
+TIMELINE_TICK_MS = 2000
+
+
+def timeline(slider_id: str, play_id: str, interval_id: str, years: Sequence[int]) -> dbc.Row:
+    """A slider over ``years`` with a play button, as Kumu's and Gephi's timelines have.
+
+    :func:`register_timeline` wires it to a page's date picker: moving the slider (or playing)
+    sets the picker to the end of that year (today for the current year).
+    """
+    span = list(years) or [today().year]
+    marks = {int(y): {"label": str(y)} for y in span
+             if len(span) <= 12 or (y - span[0]) % max(1, len(span) // 10) == 0}
+    return dbc.Row([
+        dbc.Col(dbc.Button("▶ Play", id=play_id, color="secondary", size="sm", outline=True,
+                           n_clicks=0, title="Step through the years"), md="auto"),
+        dbc.Col(dcc.Slider(id=slider_id, min=span[0], max=span[-1], step=1, value=span[-1],
+                           marks=marks, included=False,
+                           tooltip={"placement": "bottom", "always_visible": False})),
+        dcc.Interval(id=interval_id, interval=TIMELINE_TICK_MS, disabled=True, n_intervals=0),
+    ], className="g-2 mb-3 align-items-center")
+
+
+def year_end(year: int | None) -> str | None:
+    """The date a timeline year stands for: 31 December, or today in the current year."""
+    if year is None:
+        return None
+    now = today()
+    return (now if int(year) >= now.year else _dt.date(int(year), 12, 31)).isoformat()
+
+
+def next_year(year: int | None, lowest: int, highest: int) -> tuple[int, bool]:
+    """The timeline's next year while playing, and whether to stop (at the last year).
+
+    >>> next_year(2020, 2016, 2024), next_year(2023, 2016, 2024), next_year(2024, 2016, 2024)
+    ((2021, False), (2024, True), (2016, False))
+    """
+    if year is None or year >= highest:
+        return lowest, False  # play again from the start
+    step = int(year) + 1
+    return step, step >= highest
+
+
+def register_timeline(slider_id: str, play_id: str, interval_id: str, date_id: str,
+                      date_prop: str = "date", drawn: tuple[str, str] | None = None) -> None:
+    """The timeline's callbacks: play/pause, advance while playing, set the page's date.
+
+    ``date_prop`` is the picker's property the year sets (``end_date`` for a range picker).
+    ``drawn`` names a component property that shows the date the page last drew (e.g. the
+    overview's summary line): while playing, the next year comes only once the current one is
+    on screen, so a slow redraw is never skipped over.
+    """
+
+    @callback(Output(interval_id, "disabled"), Output(play_id, "children"),
+              Input(play_id, "n_clicks"), State(interval_id, "disabled"),
+              prevent_initial_call=True)
+    def toggle(_clicks: int | None, disabled: bool | None) -> tuple[bool, str]:
+        playing = bool(disabled)  # it was paused: play now
+        return not playing, "❚❚ Pause" if playing else "▶ Play"
+
+    shown = [State(*drawn)] if drawn else []
+
+    @callback(Output(slider_id, "value"), Output(interval_id, "disabled", allow_duplicate=True),
+              Output(play_id, "children", allow_duplicate=True),
+              Input(interval_id, "n_intervals"), State(slider_id, "value"),
+              State(slider_id, "min"), State(slider_id, "max"), *shown,
+              prevent_initial_call=True)
+    def advance(_ticks: int, year: int | None, lowest: int, highest: int, *on_screen: Any
+                ) -> tuple[Any, Any, Any]:
+        if on_screen and year is not None and str(year_end(year)) not in str(on_screen[0]):
+            return no_update, no_update, no_update  # still drawing the current year
+        step, last = next_year(year, lowest, highest)
+        return step, last, "▶ Play" if last else "❚❚ Pause"
+
+    @callback(Output(date_id, date_prop), Input(slider_id, "value"), prevent_initial_call=True)
+    def to_date(year: int | None) -> str | None:
+        return year_end(year)

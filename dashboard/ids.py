@@ -28,6 +28,9 @@ OV_SCORECARD = "overview-scorecard"
 OV_SCORECARD_FIG = "overview-scorecard-figure"
 OV_SCORECARD_TABLE = "overview-scorecard-table"
 OV_SUMMARY = "overview-summary"
+OV_TIMELINE = "overview-timeline"
+OV_PLAY = "overview-play"
+OV_TICK = "overview-tick"
 
 # --- "/network" -------------------------------------------------------------------------------
 NET_GRAPH = "network-graph"
@@ -57,6 +60,9 @@ NET_EXPORT_CYJS = "network-export-cyjs"
 NET_EXPORT_CSV = "network-export-csv"
 NET_IMAGE_PNG = "network-image-png"
 NET_IMAGE_SVG = "network-image-svg"
+NET_TIMELINE = "network-timeline"
+NET_PLAY = "network-play"
+NET_TICK = "network-tick"
 
 # --- "/representation" ------------------------------------------------------------------------
 REP_DATE = "representation-date"

@@ -34,6 +34,7 @@ from analysis.views import (
     group_profile,
     partner_profile,
     select_partners,
+    timeline_years,
     two_mode_entries,
 )
 from core.model import Dataset
@@ -291,6 +292,7 @@ def layout_choices(state: AppState | None = None) -> dict[str, Any] | None:
         "event": [{"label": f"{r.date.date().isoformat() if r.date == r.date else ''} {r.name}",
                    "value": str(r.event_id)} for r in events.itertuples(index=False)],
         "partner": partner_options(ds, limit=limit),
+        "years": timeline_years(ds),
     }
 
 

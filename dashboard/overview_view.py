@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.views import partners_per_country
+from analysis.views import partners_per_country, timeline_years
 from core.window import Window
 from dashboard.components import OKABE_ITO, SEQUENTIAL, colour_map, empty_figure, percent
 from dashboard.state import AppState, current_state
@@ -204,6 +204,11 @@ def scorecard_figure(entries: list[dict[str, Any]]) -> go.Figure:
     return fig
 
 
+SCORECARD_COLUMNS = ("Year", "Convenings", "With every sector", "With Global South voices",
+                     "Industry seat share", "In plain words")
+GAP_COLUMNS = ("Where", "Gap", "Shortfall", "p-value")
+
+
 def scorecard_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Table rows, newest year first, shares as percentages."""
     rows = []
@@ -298,3 +303,9 @@ def programs(*, state: AppState | None = None) -> list[str]:
     """Every program label of the committees and events, for the program filter."""
     ds = (state or current_state()).dataset()
     return [str(p) for p in list(ds.committees["program"]) + list(ds.events["program"])]
+
+
+def years(*, state: AppState | None = None) -> list[int]:
+    """The years the overview's timeline plays over."""
+    return timeline_years((state or current_state()).dataset())
+

@@ -10,7 +10,15 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
-from dashboard.components import loading, options, parse_date, register_page, section
+from dashboard.components import (
+    loading,
+    options,
+    parse_date,
+    register_page,
+    register_timeline,
+    section,
+    timeline,
+)
 from dashboard.network_view import (
     ALL_LINKS,
     COLOR_CHOICES,
@@ -35,6 +43,7 @@ cyto.load_extra_layouts()
 
 register_page(__name__, path="/network", name="Network", title="Network · Stakeholder Graph",
               order=1)
+register_timeline(ids.NET_TIMELINE, ids.NET_PLAY, ids.NET_TICK, ids.NET_DATES, "end_date")
 
 STYLESHEET: list[dict[str, Any]] = [
     {"selector": "node", "style": {
@@ -148,6 +157,7 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Alert(id=ids.NET_NOTE, color="secondary", is_open=False, className="mb-2"),
                 dbc.Button("Back to the whole network", id=ids.NET_BACK, size="sm",
                            color="outline-primary", className="mb-2", style={"display": "none"}),
+                timeline(ids.NET_TIMELINE, ids.NET_PLAY, ids.NET_TICK, choices["years"]),
                 dbc.Card(loading(graph), className="shadow-sm"),
                 html.Div(id=ids.NET_CAPTION, className="small mt-1"),
                 html.Div(id=ids.NET_LEGEND, className="mt-2"),

@@ -7,23 +7,33 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
-from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.components import (
     PLOT_CONFIG,
-    TABLE_LOOK,
     asset_url,
+    data_grid,
     kpi_card,
     loading,
     options,
     parse_date,
     register_page,
+    register_timeline,
     section,
+    timeline,
 )
-from dashboard.overview_view import data_summary, overview, programs
+from dashboard.overview_view import (
+    GAP_COLUMNS,
+    SCORECARD_COLUMNS,
+    data_summary,
+    overview,
+    programs,
+    years,
+)
 
 register_page(__name__, path="/", name="Overview", title="Overview · Stakeholder Graph", order=0)
+register_timeline(ids.OV_TIMELINE, ids.OV_PLAY, ids.OV_TICK, ids.OV_DATE,
+                  drawn=(ids.OV_SUMMARY, "children"))
 
 
 def map_config() -> Any:
@@ -66,10 +76,7 @@ def layout(**_query: Any) -> html.Div:
         [
             dbc.Alert(id=ids.OV_SCORECARD, color="info", className="mb-3"),
             dcc.Graph(id=ids.OV_SCORECARD_FIG, config=PLOT_CONFIG),
-            DataTable(
-                id=ids.OV_SCORECARD_TABLE,
-                **TABLE_LOOK,
-            ),
+            data_grid(ids.OV_SCORECARD_TABLE, SCORECARD_COLUMNS, numeric=("Year", "Convenings")),
         ],
         subtitle="Convenings with diverse stakeholders across the world: per year, the share "
         "of convenings with every sector present, with Global South voices, and Industry's "
@@ -81,6 +88,7 @@ def layout(**_query: Any) -> html.Div:
             html.P("Who is in the network, where, and whether its convenings bring every "
                    "voice to the table.", className="text-muted"),
             controls,
+            timeline(ids.OV_TIMELINE, ids.OV_PLAY, ids.OV_TICK, years()),
             loading(kpi_row),
             dbc.Row([
                 dbc.Col(section("Partners by country", loading(dcc.Graph(
@@ -96,10 +104,8 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Col(section("Partners by region", loading(dcc.Graph(
                     id=ids.OV_REGIONS, config=PLOT_CONFIG))), lg=6),
             ], className="g-3"),
-            section("Largest gaps", loading(DataTable(
-                id=ids.OV_GAPS,
-                **TABLE_LOOK,
-            )), subtitle="Committees and events furthest below the membership or the targets "
+            section("Largest gaps", loading(data_grid(
+                ids.OV_GAPS, GAP_COLUMNS, numeric=("Shortfall", "p-value"))), subtitle="Committees and events furthest below the membership or the targets "
                 "(missing first, then by exact-test p-value). Details on Representation."),
         ]
     )
@@ -117,8 +123,8 @@ def layout(**_query: Any) -> html.Div:
     Output(ids.OV_REGIONS, "figure"),
     Output(ids.OV_SCORECARD, "children"),
     Output(ids.OV_SCORECARD_FIG, "figure"),
-    Output(ids.OV_SCORECARD_TABLE, "data"),
-    Output(ids.OV_GAPS, "data"),
+    Output(ids.OV_SCORECARD_TABLE, "rowData"),
+    Output(ids.OV_GAPS, "rowData"),
     Output(ids.OV_SUMMARY, "children"),
     Input(ids.OV_DATE, "date"),
     Input(ids.OV_PROGRAM, "value"),

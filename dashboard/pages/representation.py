@@ -7,11 +7,10 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-from dash.dash_table.DataTable import DataTable
 
 from dashboard import ids
 from dashboard.components import (
-    TABLE_LOOK,
+    data_grid,
     loading,
     options,
     parse_date,
@@ -31,19 +30,10 @@ from dashboard.representation_view import (
 register_page(__name__, path="/representation", name="Representation",
               title="Representation · Stakeholder Graph", order=2)
 
-TABLE_STYLE: dict[str, Any] = {
-    **TABLE_LOOK,
-    "sort_action": "native",
-    "filter_action": "native",
-    "page_action": "native",
-    "page_size": 15,
-}
-
-
-def _columns(names: tuple[str, ...]) -> Any:
-    numeric = {"Size", "Guests", "Blau", "Shannon", "Gaps", "Count", "Share", "Expected",
-               "Shortfall", "p-value"}
-    return [{"name": n, "id": n, "type": "numeric" if n in numeric else "text"} for n in names]
+NUMERIC = ("Size", "Guests", "Blau", "Shannon", "Gaps", "Count", "Share", "Expected",
+           "Shortfall", "p-value")
+#: rows per page of the two long tables
+PAGE_SIZE = 15
 
 
 def layout(**_query: Any) -> html.Div:
@@ -87,27 +77,25 @@ def layout(**_query: Any) -> html.Div:
         controls,
         dbc.Alert(id=ids.REP_NOTE, color="secondary", is_open=False),
         downloads,
-        section("Committees and events", loading(DataTable(
-            id=ids.REP_TABLE, columns=_columns(GROUP_COLUMNS), data=[], **TABLE_STYLE)),
+        section("Committees and events", loading(data_grid(
+            ids.REP_TABLE, GROUP_COLUMNS, numeric=NUMERIC, page_size=PAGE_SIZE)),
             subtitle="Blau = 1 − Σp² (0: one kind only); Shannon in nats. Sort by clicking a "
             "header; filter under it."),
-        section("Gaps", loading(DataTable(
-            id=ids.REP_GAP_TABLE, columns=_columns(GAP_COLUMNS), data=[], **TABLE_STYLE)),
+        section("Gaps", loading(data_grid(
+            ids.REP_GAP_TABLE, GAP_COLUMNS, numeric=NUMERIC, page_size=PAGE_SIZE)),
             subtitle="A category the room lacks or holds below 80% of its expected share. "
             "Shortfall: members of that category the room would need to add; p-value: exact "
             "test of drawing so few from the baseline (or the target)."),
-        section("Targets", DataTable(
-            id=ids.REP_TARGETS, data=target_table,
-            columns=[{"name": c, "id": c} for c in ("Dimension", "Group", "Minimum share",
-                                                    "Maximum share")],
-            **{k: v for k, v in TABLE_STYLE.items() if k.startswith("style")}))
+        section("Targets", data_grid(
+            ids.REP_TARGETS, ("Dimension", "Group", "Minimum share", "Maximum share"),
+            rows=target_table, filters=False))
         if target_table else html.Div(id=ids.REP_TARGETS),
     ])
 
 
 @callback(
-    Output(ids.REP_TABLE, "data"),
-    Output(ids.REP_GAP_TABLE, "data"),
+    Output(ids.REP_TABLE, "rowData"),
+    Output(ids.REP_GAP_TABLE, "rowData"),
     Output(ids.REP_NOTE, "children"),
     Output(ids.REP_NOTE, "is_open"),
     Input(ids.REP_DATE, "date"),
@@ -137,8 +125,8 @@ def update_tables(date: str | None, since: str | None, kind: str | None,
     State(ids.REP_PROGRAM, "value"),
     State(ids.REP_DIMENSION, "value"),
     State(ids.REP_GAPS_ONLY, "value"),
-    State(ids.REP_TABLE, "derived_virtual_data"),
-    State(ids.REP_GAP_TABLE, "derived_virtual_data"),
+    State(ids.REP_TABLE, "virtualRowData"),
+    State(ids.REP_GAP_TABLE, "virtualRowData"),
     prevent_initial_call=True,
 )
 def download_tables(_csv: int | None, _xlsx: int | None, date: str | None, since: str | None,

@@ -276,7 +276,7 @@ def post_overview_update(client, as_of: str = "2024-06-30") -> str:  # type: ign
                                          ids.OV_KPI_REGIONS, ids.OV_KPI_SOUTH, ids.OV_KPI_SECTORS)]
     outputs += [(i, "figure") for i in (ids.OV_MAP, ids.OV_REACH, ids.OV_SECTORS, ids.OV_REGIONS)]
     outputs += [(ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
-                (ids.OV_SCORECARD_TABLE, "data"), (ids.OV_GAPS, "data"),
+                (ids.OV_SCORECARD_TABLE, "rowData"), (ids.OV_GAPS, "rowData"),
                 (ids.OV_SUMMARY, "children")]
     payload = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",

@@ -85,6 +85,44 @@ def test_overview_shows_the_partner_count_at_a_date(chrome_driver, base_url, scr
     assert severe_console(chrome_driver) == []
 
 
+def test_the_timeline_plays_the_overview_through_the_years(chrome_driver, base_url,
+                                                          screenshot_dir):
+    _open(chrome_driver, base_url + "/")
+    wait_for(lambda: chrome_driver.find_element(By.ID, ids.OV_KPI_PARTNERS).text not in ("", "…"),
+             message="the overview drawn")
+    slider = chrome_driver.find_element(By.ID, ids.OV_TIMELINE)
+    marks = [m.text for m in slider.find_elements(By.CSS_SELECTOR, "*") if m.text.isdigit()]
+    assert marks, "the timeline shows its years"
+    first = min(int(m) for m in marks)
+    chrome_driver.find_element(By.ID, ids.OV_PLAY).click()
+    # playing restarts at the first year, then advances a year per tick; each step redraws
+    wait_for(lambda: f"{first + 1}-12-31" in chrome_driver.find_element(By.ID, ids.OV_SUMMARY).text,
+             timeout=30, message=f"the overview redrawn for the end of {first + 1}")
+    assert "Pause" in chrome_driver.find_element(By.ID, ids.OV_PLAY).text
+    chrome_driver.find_element(By.ID, ids.OV_PLAY).click()
+    wait_for(lambda: "Play" in chrome_driver.find_element(By.ID, ids.OV_PLAY).text,
+             message="the play button back to Play after pausing")
+    save_screenshot(chrome_driver, screenshot_dir, "overview-timeline")
+    assert severe_console(chrome_driver) == []
+
+
+def test_representation_tables_sort_and_filter(chrome_driver, base_url, screenshot_dir):
+    _open(chrome_driver, base_url + "/representation")
+    cells = wait_for(lambda: chrome_driver.find_elements(
+        By.CSS_SELECTOR, f"#{ids.REP_TABLE} .ag-center-cols-container .ag-row"),
+        message="rows in the representation grid")
+    before = len(cells)
+    assert before > 1
+    header = chrome_driver.find_element(
+        By.CSS_SELECTOR, f"#{ids.REP_TABLE} .ag-header-cell[col-id='Size'] .ag-header-cell-label")
+    header.click()
+    wait_for(lambda: chrome_driver.find_elements(
+        By.CSS_SELECTOR, f"#{ids.REP_TABLE} .ag-header-cell[col-id='Size'][aria-sort='ascending']"),
+        message="the grid sorted by size")
+    save_screenshot(chrome_driver, screenshot_dir, "representation-grid")
+    assert severe_console(chrome_driver) == []
+
+
 def _node_count(driver) -> int:
     return int(driver.execute_script(
         "const el = document.getElementById(arguments[0]);"
@@ -217,7 +255,7 @@ def test_with_min_cell_the_browser_shows_no_organisation_and_no_derivable_count(
                      message="the overview drawn")
         if name == "representation":
             wait_for(lambda: chrome_driver.find_elements(
-                By.CSS_SELECTOR, f"#{ids.REP_TABLE} td"), message="the representation table")
+                By.CSS_SELECTOR, f"#{ids.REP_TABLE} .ag-cell"), message="the representation table")
         texts[name] = chrome_driver.page_source
         save_screenshot(chrome_driver, screenshot_dir, f"min-cell-{name}")
         assert leaked(texts[name], markers) == [], name

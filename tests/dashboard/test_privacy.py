@@ -40,8 +40,8 @@ SCENARIOS: list[dict[tuple[str, str], Any]] = [
     {
         (ids.OV_DATE, "date"): AS_OF,
         (ids.REP_DATE, "date"): AS_OF, (ids.REP_DIMENSION, "value"): "sector",
-        (ids.REP_TABLE, "derived_virtual_data"): [{"Name": "Acme AI", "Kind": "Partner"}],
-        (ids.REP_GAP_TABLE, "derived_virtual_data"): None,
+        (ids.REP_TABLE, "virtualRowData"): [{"Name": "Acme AI", "Kind": "Partner"}],
+        (ids.REP_GAP_TABLE, "virtualRowData"): None,
         (ids.REP_CSV, "n_clicks"): 1,
         (ids.NET_MODE, "value"): "coparticipation", (ids.NET_DATES, "end_date"): AS_OF,
         (ids.NET_COLOR, "value"): "sector", (ids.NET_SIZE, "value"): "degree",
