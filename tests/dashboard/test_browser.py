@@ -123,6 +123,12 @@ def test_representation_tables_sort_and_filter(chrome_driver, base_url, screensh
     assert severe_console(chrome_driver) == []
 
 
+def _click(driver, element) -> None:
+    """Click after scrolling the element to the middle of the window (nothing overlaps it)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def _node_count(driver) -> int:
     return int(driver.execute_script(
         "const el = document.getElementById(arguments[0]);"
@@ -304,18 +310,18 @@ def test_network_backbone_default_all_links_and_downloads(chrome_driver, base_ur
     assert "Strong ties: each partner's 3 strongest links" in caption
     strong = _edge_count(chrome_driver)
     save_screenshot(chrome_driver, screenshot_dir, "network-strong-ties")
-    next(e for e in chrome_driver.find_elements(By.CSS_SELECTOR, f"#{ids.NET_LINKS} label")
-         if e.text == "All links").click()
+    _click(chrome_driver, next(e for e in chrome_driver.find_elements(
+        By.CSS_SELECTOR, f"#{ids.NET_LINKS} label") if e.text == "All links"))
     wait_for(lambda: _edge_count(chrome_driver) > strong, message="every link after one click")
     assert "Strong ties" not in chrome_driver.find_element(By.ID, ids.NET_CAPTION).text
     save_screenshot(chrome_driver, screenshot_dir, "network-all-links")
-    chrome_driver.find_element(By.ID, ids.NET_EXPORT_GEXF).click()
+    _click(chrome_driver, chrome_driver.find_element(By.ID, ids.NET_EXPORT_GEXF))
     gexf = wait_for(lambda: _downloaded(tmp_path, ".gexf"), message="the GEXF download")
     assert b"<gexf" in gexf[0].read_bytes()
-    chrome_driver.find_element(By.ID, ids.NET_IMAGE_PNG).click()
+    _click(chrome_driver, chrome_driver.find_element(By.ID, ids.NET_IMAGE_PNG))
     png = wait_for(lambda: _downloaded(tmp_path, ".png"), message="the PNG of the view")
     assert png[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    chrome_driver.find_element(By.ID, ids.NET_IMAGE_SVG).click()
+    _click(chrome_driver, chrome_driver.find_element(By.ID, ids.NET_IMAGE_SVG))
     svg = wait_for(lambda: _downloaded(tmp_path, ".svg"), message="the SVG of the view")
     assert b"<svg" in svg[0].read_bytes()[:400]
     assert dash_errors(chrome_driver) == []
