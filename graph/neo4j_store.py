@@ -775,7 +775,7 @@ class _LoadPlan:
             for eid, pid in zip(a["event_id"], a["partner_id"], strict=True)
         ]
         k = cols["links"]
-        link_terms = [since.isoformat() if since is not None else "" for since in k["since"]]
+        link_terms = [since if since is not None else "" for since in k["since"]]
         self.rows["links"] = [
             {"source_id": a, "target_id": b, "kind": kind, "term": term}
             for a, b, kind, term in zip(k["source_id"], k["target_id"], k["kind"], link_terms,
