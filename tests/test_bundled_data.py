@@ -23,7 +23,7 @@ from core.errors import RequestError
 from stakeholder_graph.datasets import BUNDLED, bundled_path
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("partners", "committees", "memberships", "events", "attendance", "targets")
+TABLES = ("partners", "committees", "memberships", "events", "attendance", "targets", "links")
 PROGRAMS = {
     "Governance",
     "Synthetic Media",
@@ -360,6 +360,27 @@ def test_demo_guests_are_non_partner_voices():
     rooms = tables("demo")["attendance"]
     assert rooms["partner_id"].isin(guests["partner_id"]).sum() > 0
     assert not tables("demo")["memberships"]["partner_id"].isin(guests["partner_id"]).any()
+
+
+def test_demo_links_are_plausible_direct_relations():
+    import loaders
+
+    ds = loaders.read_dataset(bundled_path("demo"))  # validated: known ids, no self-links
+    links, partners = ds.links, ds.partners.set_index("partner_id")
+    assert len(links) == 38
+    assert links["kind"].value_counts().to_dict() == {
+        "collaboration": 16, "joint project": 12, "grant": 10}
+    ends = [partners.loc[links[c]] for c in ("source_id", "target_id")]
+    assert all((end["membership"] == "Partner").all() for end in ends)
+    for end in ends:  # both partners active on the link's first day
+        joined, left = end["joined"].to_numpy(), end["left"].to_numpy()
+        since = links["since"].to_numpy()
+        assert ((pd.isna(joined) | (joined <= since)) & (pd.isna(left) | (since < left))).all()
+    grants = links["kind"] == "grant"
+    assert set(ends[0].loc[grants.to_numpy(), "sector"]) == {"Industry"}
+    assert set(ends[1].loc[grants.to_numpy(), "sector"]) <= {"Academic", "Civil Society"}
+    assert links["topic"].ne("").all()
+    assert not bundled_path("pai").joinpath("links.csv").exists()
 
 
 def test_demo_programs_kinds_and_roles():

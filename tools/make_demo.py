@@ -3,7 +3,9 @@
 Every organisation in it is invented. The data is made to exercise the whole tool: about 120
 Partners and 15 Guests in every sector and UN M49 region, ten years (2017-2026) of committees with
 terms and of convenings with heavy-tailed attendance, three upcoming events in 2027 for the
-planner, a targets table, and representation gaps planted on purpose. The planted gaps and the
+planner, a targets table, a few dozen direct links (collaborations, grants from companies to
+research and civil-society partners, joint projects of universities with others), and
+representation gaps planted on purpose. The planted gaps and the
 story of the yearly scorecard are described in ``stakeholder_graph/data/demo/README.md``; the tests
 in ``tests/test_bundled_data.py`` check them.
 
@@ -306,6 +308,9 @@ class Tables:
         default_factory=list
     )
     attendance: list[tuple[str, str, str, int]] = field(default_factory=list)
+    links: list[tuple[str, str, str, dt.date, dt.date | None, int, str]] = field(
+        default_factory=list
+    )
 
 
 def slugify(text: str) -> str:
@@ -573,12 +578,62 @@ def _attend(
         tables.attendance.append((event_id, p.partner_id, role, attendees))
 
 
+#: Links per kind: (source sectors, target sectors, weights to draw from, share left open).
+#: Companies fund research and civil society (weight = the grant's size band, 1 to 5);
+#: universities run joint projects with the others; anyone collaborates, within a sector most.
+LINK_KINDS: dict[str, tuple[int, tuple[str, ...], tuple[str, ...], tuple[int, ...], float]] = {
+    "collaboration": (16, ("Industry", "Civil Society", "Academic", "Media"),
+                      ("Industry", "Civil Society", "Academic", "Media"), (1, 2), 0.6),
+    "grant": (10, ("Industry",), ("Academic", "Civil Society"), (1, 2, 3, 4, 5), 0.0),
+    "joint project": (12, ("Academic",), ("Industry", "Civil Society", "Media"), (1, 2, 3), 0.0),
+}
+LINKS_FROM = dt.date(2018, 1, 1)
+
+
+def make_links(rng: np.random.Generator, partners: list[Partner]
+               ) -> list[tuple[str, str, str, dt.date, dt.date | None, int, str]]:
+    """Direct links between Partners active on the link's first day; a pair holds at most one
+    link of a kind, and shares the ``topic`` of the link where their focus areas meet."""
+    members = [p for p in partners if p.membership == "Partner"]
+    links: list[tuple[str, str, str, dt.date, dt.date | None, int, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for kind, (count, sources, targets, weights, open_share) in LINK_KINDS.items():
+        made = 0
+        while made < count:
+            a = _pick_partner(rng, [p for p in members if p.sector in sources])
+            peers = (a.sector,) if kind == "collaboration" and rng.random() < 2 / 3 else targets
+            b = _pick_partner(rng, [p for p in members if p.sector in peers and p is not a])
+            pair = tuple(sorted((a.partner_id, b.partner_id)))
+            start = max(d for d in (a.joined, b.joined, LINKS_FROM) if d is not None)
+            end = min(d for d in (a.left, b.left, DATA_END) if d is not None)
+            if (pair[0], pair[1], kind) in seen or start >= end:
+                continue
+            seen.add((pair[0], pair[1], kind))
+            since = random_day(rng, start, end - dt.timedelta(days=1))
+            until = (None if rng.random() < open_share
+                     else add_years(since, int(rng.integers(1, 4))))
+            shared = sorted(set(a.focus_areas) & set(b.focus_areas)) or list(a.focus_areas)
+            topic = shared[int(rng.integers(len(shared)))]
+            weight = int(weights[int(rng.integers(len(weights)))])
+            links.append((a.partner_id, b.partner_id, kind, since, until, weight, topic))
+            made += 1
+    return links
+
+
+def _pick_partner(rng: np.random.Generator, pool: list[Partner]) -> Partner:
+    """One partner of ``pool``, the active ones (by attendance weight) more often."""
+    weights = np.array([p.activity for p in pool])
+    return pool[int(rng.choice(len(pool), p=weights / weights.sum()))]
+
+
 def build(seed: int = SEED) -> Tables:
     rng = np.random.default_rng(seed)
     tables = Tables()
     tables.partners = make_partners(rng)
     tables.memberships = make_memberships(rng, tables.partners)
     make_events(rng, tables.partners, tables)
+    # A stream of its own, so the tables above stay exactly as they were before links existed.
+    tables.links = make_links(np.random.default_rng([seed, 1]), tables.partners)
     return tables
 
 
@@ -617,6 +672,12 @@ def write(tables: Tables, out: Path) -> None:
         sorted((e, p, r, str(a)) for e, p, r, a in tables.attendance),
     )
     _write_csv(out / "targets.csv", ("dimension", "group", "min_share", "max_share"), TARGETS)
+    _write_csv(
+        out / "links.csv",
+        ("source_id", "target_id", "kind", "since", "until", "weight", "topic"),
+        [(a, b, k, iso(s), iso(u), str(w), t)
+         for a, b, k, s, u, w, t in sorted(tables.links, key=lambda x: (x[3], x[0], x[1]))],
+    )
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
