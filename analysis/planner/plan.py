@@ -88,8 +88,12 @@ def _model(ds: Dataset, req: Request, baseline: pd.DataFrame, ever: set[str]) ->
 def _stop_text(req: Request, stop: Stop, picked: int, seats: int) -> str | None:
     if picked >= seats:
         return None
-    left = stop.candidates - stop.taken
     where = "not in the room" + (" and not excluded" if req.exclude else "")
+    if stop.candidates == 0:
+        gone = "already in the room" + (" or excluded" if req.exclude else "")
+        return f"asked for {seats} but every active partner is {gone}"
+    if stop.taken == stop.candidates:
+        return f"asked for {seats} but only {picked} active partners are {where}: all picked"
     causes = [f"{stop.candidates} active partner{'s' if stop.candidates != 1 else ''} {where}"]
     if stop.taken:
         causes.append(f"{stop.taken} picked")
@@ -102,7 +106,7 @@ def _stop_text(req: Request, stop: Stop, picked: int, seats: int) -> str | None:
         causes.append(f"{stop.no_gain} would add nothing the objective counts (no gap they "
                       "could close, no relevance to this convening, nothing new to the room)")
     head = f"stopped at {picked} of {seats} picks rather than add someone who gains nothing"
-    return f"{head}: {'; '.join(causes)}" if left else f"{head}: {'; '.join(causes)} (all)"
+    return f"{head}: {'; '.join(causes)}"
 
 
 def _warnings(req: Request) -> tuple[str, ...]:
@@ -130,18 +134,23 @@ def _best_picks(
     stop, greedy_value = search.stop(), model.value(picks).total
     exact_seconds: float | None = None
     optimum: float | None = None
-    method, solver, proven = "greedy", "greedy only: the room is over the exact solver's size", False
-    small = len(model.pool.candidates) <= exact.EXACT_MAX_CANDIDATES and seats <= exact.EXACT_MAX_SEATS
+    method, proven = "greedy", False
+    small = (len(model.pool.candidates) <= exact.EXACT_MAX_CANDIDATES
+             and seats <= exact.EXACT_MAX_SEATS)
+    solver = ("greedy only: the exact solve was not asked for" if not req.exact else
+              f"greedy only: over the exact solver's limits ({exact.EXACT_MAX_CANDIDATES} "
+              f"candidates, {exact.EXACT_MAX_SEATS} seats)")
     if req.exact and seats > 0 and small:
         found = exact.solve(model, seats)
         exact_seconds = found.seconds
-        exact_value = model.value(list(found.picks)).total
-        optimum = exact_value if found.optimal else found.upper_bound
-        proven = found.optimal and greedy_value >= exact_value - 1e-7
         solver = f"HiGHS (scipy.optimize.milp): {found.status}"
-        if found.optimal and exact_value > greedy_value + 1e-7:
+        exact_value = model.value(list(found.picks)).total
+        if found.picks or found.optimal:  # else no answer in time: no optimum to state
+            optimum = exact_value if found.optimal else found.upper_bound
+        proven = found.optimal and greedy_value >= exact_value - 1e-7
+        if exact_value > greedy_value + 1e-7:  # a better room, proven optimal or not
             again = _search(model, recent)
-            picks, method, proven = order_within(again, list(found.picks)), "exact", True
+            picks, method, proven = order_within(again, list(found.picks)), "exact", found.optimal
             stop = again.stop()
     elif seats == 0:
         optimum, proven, solver = greedy_value, True, "nothing to pick: the room as it stands"

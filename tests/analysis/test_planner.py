@@ -155,7 +155,10 @@ def test_inactive_partners_and_people_in_the_room_are_never_recommended():
     ds = make_ds(rows, {"e1": ["r1", "in_room"]})
     plan = recommend(ds, event_id="e1", size=10)
     assert set(plan.partner_ids) == {"joined_today", "ok"}
-    assert plan.shortfall is not None and "stopped at 2 of 10 picks" in plan.shortfall
+    assert plan.shortfall == "asked for 10 but only 2 active partners are not in the room: all picked"
+    full = make_ds(rows, {"e1": ["r1", "in_room", "joined_today", "ok"]})
+    assert recommend(full, event_id="e1", size=1).shortfall == (
+        "asked for 1 but every active partner is already in the room")
 
 
 # Half Industry, half Academic, all American. A room of r1, a1, a2 has its two Academic seats
@@ -440,3 +443,16 @@ def test_a_cap_that_blocks_everyone_is_named_in_the_shortfall():
     assert plan.shortfall == (
         "stopped at 0 of 3 picks rather than add someone who gains nothing: 3 active partners "
         "not in the room; 3 would go over the country or sector cap")
+
+
+def test_over_the_exact_solvers_limits_the_plan_says_greedy_only(monkeypatch):
+    from analysis.planner import exact
+
+    monkeypatch.setattr(exact, "EXACT_MAX_CANDIDATES", 2)
+    ds = make_ds(TWO_GAPS, {"e1": ["r1", "r2", "r3"]})
+    o = recommend(ds, event_id="e1", size=2).objective
+    assert o.optimum is None and o.gap is None and not o.proven_optimal
+    assert o.solver == "greedy only: over the exact solver's limits (2 candidates, 50 seats)"
+    assert o.bound.startswith("greedy >= (1 - 1/e)")
+    assert recommend(ds, event_id="e1", size=2, exact=False).objective.solver == (
+        "greedy only: the exact solve was not asked for")
