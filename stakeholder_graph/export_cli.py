@@ -81,7 +81,7 @@ def export(
     from reports.network_export import render_network
 
     with open_store(source, neo4j) as store:
-        dataset = store.dataset()
+        dataset = store.tables()  # the narrow read seams, never store.dataset()
     if window.program is not None:
         labels = {str(p) for table in (dataset.committees, dataset.events)
                   for p in table["program"].dropna() if str(p).strip()}

@@ -184,3 +184,26 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path,
     assert "Traceback" not in err
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["net.gexf"]
+
+
+@pytest.mark.neo4j
+def test_export_from_neo4j_reads_the_narrow_seams_and_equals_memory(
+        neo4j_server: Any, neo4j_store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        demo_graph: nx.Graph, capsys: pytest.CaptureFixture[str]) -> None:
+    import loaders
+    from graph.neo4j_store import Neo4jStore
+
+    neo4j_store.load(loaders.read_dataset(resolve_source(Path("demo"))))
+
+    def refuse(self: Neo4jStore) -> None:
+        raise AssertionError("Neo4jStore.dataset() was called")
+
+    monkeypatch.setattr(Neo4jStore, "dataset", refuse)
+    for name, value in (("NEO4J_URI", neo4j_server.uri), ("NEO4J_USERNAME", neo4j_server.user),
+                        ("NEO4J_PASSWORD", neo4j_server.password), ("NEO4J_DATABASE", "")):
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "neo4j.gexf"
+    code, _, err = run(["export", "--format", "gexf", "--output", str(path), "--as-of", AS_OF],
+                       capsys)
+    assert code == 0, err
+    _assert_round_trip(demo_graph, nx.read_gexf(path))
