@@ -19,12 +19,14 @@ so the rules live here only. They are the ones statistical offices apply to freq
 4. **Aggregate only.** Under ``min_cell`` nothing lists organisations one by one
    (:attr:`Policy.organisation_rows_allowed` is False): network nodes and bridges, the most
    active participants, who joined or left.
+5. **No order.** Hidden cells follow the shown ones, by label, so the usual largest-first order
+   does not rank them.
 
 For a dashboard composition table::
 
     >>> view = suppress_table({"Industry": 9, "Academic": 1}, total=10, min_cell=5)
     >>> view.counts, view.total, view.hidden
-    ({'Industry': None, 'Academic': None}, 10, ('Academic', 'Industry'))
+    ({'Academic': None, 'Industry': None}, 10, ('Academic', 'Industry'))
     >>> view.text("Academic")
     '<5'
     >>> Policy(5).organisation_rows_allowed
@@ -106,6 +108,8 @@ class Policy:
                 "organisations": "no list of individual organisations is published (network "
                 "nodes and bridges, most active participants, inactive Partners, who joined or "
                 "left)",
+                "order": "hidden cells are listed after the shown ones, by label, so the "
+                "largest-first order does not rank them",
             },
         }
 
@@ -194,7 +198,7 @@ def suppress_tables(
                 hidden[d].add(extra)
     tables = {
         d: Table(
-            counts={c: (None if c in hidden[d] else v) for c, v in t.items()},
+            counts=_ordered(t, hidden[d]),
             total=None if total_hidden else total,
             hidden=tuple(sorted(hidden[d])),
             min_cell=min_cell,
@@ -207,6 +211,16 @@ def suppress_tables(
         total_hidden=total_hidden,
         min_cell=min_cell,
     )
+
+
+def _ordered(cells: Mapping[str, int], hidden: set[str]) -> dict[str, int | None]:
+    """Shown cells in their given order, then the hidden ones by label.
+
+    Tables are usually listed largest first; keeping hidden cells in that order would tell
+    which of them is larger.
+    """
+    shown: dict[str, int | None] = {c: v for c, v in cells.items() if c not in hidden}
+    return shown | dict.fromkeys(sorted(hidden))
 
 
 def _smallest_shown(cells: Mapping[str, int], hidden: set[str]) -> str | None:

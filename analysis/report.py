@@ -418,9 +418,8 @@ def _group(
 
 def _shares(counts: Mapping[str, int], table: Table, size: int) -> dict[str, float | None]:
     return {
-        cat: (None if table.counts[cat] is None or table.total is None or size == 0
-              else counts[cat] / size)
-        for cat in counts
+        cat: (None if shown is None or table.total is None or size == 0 else counts[cat] / size)
+        for cat, shown in table.counts.items()
     }
 
 

@@ -24,11 +24,13 @@ from analysis.network import Bridge, NodeMeasures
 
 __all__ = [
     "ChangeGap",
+    "ChangeTotals",
     "Changes",
     "Gap",
     "Group",
     "Indices",
     "LinksSection",
+    "Membership",
     "MostActive",
     "NetworkSection",
     "PartnerRef",
@@ -419,6 +421,29 @@ class ChangeGap(_Result):
 
 
 @dataclass(frozen=True)
+class Membership(_Result):
+    """The membership on one day: Partners, countries, and Partners per sector and region."""
+
+    partners: int | None
+    countries: int
+    sectors: Counts
+    regions: Counts
+
+
+@dataclass(frozen=True)
+class ChangeTotals(_Result):
+    """The membership before and after, and the differences (after - before)."""
+
+    before: Membership
+    after: Membership
+    partners: int | None
+    countries: int | None
+    sectors: Counts
+    regions: Counts
+    global_south: Counts
+
+
+@dataclass(frozen=True)
 class Changes(_Result):
     """What changed from ``since`` to ``as_of`` (``totals``: before, after and differences)."""
 
@@ -429,7 +454,7 @@ class Changes(_Result):
     new_partners: tuple[PartnerRef, ...]
     departures_count: int | None
     departures: tuple[PartnerRef, ...]
-    totals: Mapping[str, Any]
+    totals: ChangeTotals
     gaps_opened: tuple[ChangeGap, ...]
     gaps_closed: tuple[ChangeGap, ...]
     gaps_persisting: int

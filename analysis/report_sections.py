@@ -18,8 +18,10 @@ from analysis.reach import reach
 from analysis.report_model import (
     ChangeGap,
     Changes,
+    ChangeTotals,
     Group,
     LinksSection,
+    Membership,
     MostActive,
     NetworkSection,
     PartnerRef,
@@ -267,7 +269,8 @@ def _network_fields(ds: Dataset, summary: NetworkResult, policy: Policy, ledger:
         view = suppress_table({str(i): int(n) for i, n in enumerate(data["communities"])},
                               len(ids), min_cell=policy.min_cell)
         ledger.add(len(view.hidden))
-        communities = tuple(view.counts.values())
+        # Largest first, hidden ones last: their place in the list would rank them.
+        communities = tuple(sorted(view.counts.values(), key=lambda n: (n is None, -(n or 0))))
     return {
         "as_of": data["as_of"], "since": data["since"], "method": data["method"],
         "nodes": summary.nodes if allowed else None, "edges": data["edges"],
@@ -339,35 +342,35 @@ def changes_section(
     )
 
 
-def _change_totals(
-    totals: Mapping[str, Any], policy: Policy, log: list[str]
-) -> dict[str, Any]:
+def _change_totals(totals: Mapping[str, Any], policy: Policy, log: list[str]) -> ChangeTotals:
     """Before and after suppressed as tables; a difference hidden when small or either side is."""
-    out: dict[str, Any] = {}
-    hidden: dict[str, set[str]] = {}
+    sides: dict[str, Membership] = {}
+    hidden: dict[str, set[str]] = {"sectors": set(), "regions": set(), "global_south": set()}
     for side in ("before", "after"):
         t = totals[side]
         view = suppress_tables({k: t[k] for k in ("sectors", "regions")}, t["partners"],
                                min_cell=policy.min_cell)
-        out[side] = {
-            "partners": view.total, "countries": t["countries"],
-            **{k: dict(view.tables[k].counts) for k in ("sectors", "regions")},
-        }
+        sides[side] = Membership(
+            partners=view.total, countries=t["countries"],
+            sectors=dict(view.tables["sectors"].counts),
+            regions=dict(view.tables["regions"].counts),
+        )
         for k in ("sectors", "regions"):
-            hidden.setdefault(k, set()).update(view.tables[k].hidden)
+            hidden[k].update(view.tables[k].hidden)
             log += [f"totals.{side}.{k}.{c}" for c in view.tables[k].hidden]
+    shown: dict[str, Any] = {}
     for key in ("partners", "countries"):
-        out[key] = None if policy.small(totals[key]) else totals[key]
-        if out[key] is None:
+        shown[key] = None if policy.small(totals[key]) else totals[key]
+        if shown[key] is None:
             log.append(f"totals.{key}")
     for key in ("sectors", "regions", "global_south"):
-        out[key] = {}
+        shown[key] = {}
         for cat, value in totals[key].items():
-            hide = policy.small(value) or cat in hidden.get(key, set())
-            out[key][cat] = None if hide else value
+            hide = policy.small(value) or cat in hidden[key]
+            shown[key][cat] = None if hide else value
             if hide:
                 log.append(f"totals.{key}.{cat}")
-    return out
+    return ChangeTotals(before=sides["before"], after=sides["after"], **shown)
 
 
 def _change_gap(gap: Mapping[str, Any], policy: Policy) -> ChangeGap:

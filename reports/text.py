@@ -236,17 +236,16 @@ def changes_lines(report: Report) -> list[str]:
     if ch is None:
         return []
     t = ch.totals
-    before, after = t.get("before") or {}, t.get("after") or {}
     lines = [
         f"From {ch.since} to {ch.as_of}: {count(report, ch.new_partners_count)} new partners, "
         f"{count(report, ch.departures_count)} departures; partners "
-        f"{count(report, before.get('partners'))} → {count(report, after.get('partners'))}, "
-        f"countries {num(before.get('countries'))} → {num(after.get('countries'))}; "
+        f"{count(report, t.before.partners)} → {count(report, t.after.partners)}, "
+        f"countries {num(t.before.countries)} → {num(t.after.countries)}; "
         f"{ch.events} convenings.",
     ]
-    if t.get("sectors"):
+    if t.sectors:
         signed = ", ".join(
-            f"{k} {'hidden' if v is None else f'{v:+d}'}" for k, v in t["sectors"].items()
+            f"{k} {'hidden' if v is None else f'{v:+d}'}" for k, v in t.sectors.items()
         )
         lines.append("Change by sector: " + signed)
     for verb, rows in (("opened", ch.gaps_opened), ("closed", ch.gaps_closed)):

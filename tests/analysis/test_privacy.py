@@ -112,6 +112,13 @@ def test_the_board_of_the_issue_is_protected() -> None:
     assert_no_disclosure({d: t.counts for d, t in view.tables.items()}, view.total)
 
 
+def test_hidden_cells_are_not_ranked() -> None:
+    # Largest first would list C (3) before B (1): after hiding, the order must not tell.
+    view = suppress_table({"A": 9, "C": 3, "B": 1, "D": 0}, min_cell=4)
+    assert list(view.counts) == ["A", "D", "B", "C"]
+    assert view.counts == {"A": 9, "D": 0, "B": None, "C": None}
+
+
 def test_all_ones_hide_the_total() -> None:
     view = suppress_table({"a": 1, "b": 1, "c": 1}, min_cell=3)
     assert view.total is None and set(view.hidden) == {"a", "b", "c"}
@@ -155,7 +162,11 @@ def test_report_groups_disclose_no_hidden_count(k: int) -> None:
     assert report.reach.overall.most_active == () and report.reach.inactive == ()
     privacy = report.to_dict()["privacy"]
     assert privacy["min_cell"] == k and set(privacy["rules"]) == {
-        "primary", "complementary", "derived", "organisations"}
+        "primary", "complementary", "derived", "organisations", "order"}
+    for group in report.groups:  # hidden cells come last, by label
+        for table in group.composition.values():
+            hidden = [c for c, v in table.items() if v is None]
+            assert list(table)[len(table) - len(hidden):] == sorted(hidden)
 
 
 def test_small_report_hides_sizes_and_their_shares() -> None:
