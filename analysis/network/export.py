@@ -15,7 +15,8 @@ country) are left out of that node rather than stored as ``None``: GEXF and Grap
 null. Serialising is :mod:`reports.network_export`'s job.
 
 >>> import pandas as pd
->>> from core.model import Dataset
+>>> from core.errors import RequestError
+from core.model import Dataset
 >>> ds = Dataset.from_frames(
 ...     partners=pd.DataFrame({"partner_id": ["a", "b"], "name": ["A", "B"],
 ...         "sector": ["Industry", "Academic"], "country": ["USA", "KEN"]}),
@@ -40,10 +41,15 @@ import pandas as pd
 from analysis import snapshot
 from analysis.network.projection import COMMITTEE, EVENT, coparticipation, two_mode
 from analysis.network.summary import NetworkResult, network_summary
+from core.errors import RequestError
 from core.model import Dataset
 
 COPARTICIPATION = "coparticipation"
 TWO_MODE = "twomode"
+#: The most links an export holds. A networkx graph costs several hundred bytes per edge, so
+#: the 15-20M co-participation links of 20,000 generated partners would need many GB (and no
+#: desktop tool draws them); the two-mode view or a narrower window fits.
+EDGE_LIMIT = 2_000_000
 VIEWS = (COPARTICIPATION, TWO_MODE)
 #: Partner columns every export carries (when the dataset has them).
 PARTNER_ATTRIBUTES = ("sector", "country", "country_name", "region", "subregion", "global_south",
@@ -129,16 +135,28 @@ def export_graph(
         Node attributes ``label``, ``kind``, the partner columns of :data:`PARTNER_ATTRIBUTES`
         and the report's node measures; edge attribute ``weight``; graph attributes ``view``,
         ``as_of`` and (when set) ``since``.
+
+    Raises
+    ------
+    RequestError
+        When the view has more than :data:`EDGE_LIMIT` links.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {list(VIEWS)}, got {view!r}")
+    cp = coparticipation(ds, as_of=as_of, since=since)
+    links = cp.n_edges if view == COPARTICIPATION else int(
+        two_mode(ds, as_of=as_of, since=since).matrix.nnz)
+    if links > EDGE_LIMIT:
+        raise RequestError(
+            f"the {view} network of this window has {links:,} links, more than an export holds "
+            f"({EDGE_LIMIT:,}); export the two-mode view, or a narrower window (--since, "
+            "--program)")
     summary = network_summary(ds, as_of=as_of, since=since, seed=seed)
     graph = nx.Graph(view=view, as_of=summary.as_of.date().isoformat())
     if summary.since is not None:
         graph.graph["since"] = summary.since.date().isoformat()
     graph.add_nodes_from(_partner_nodes(ds, summary))
     if view == COPARTICIPATION:
-        cp = coparticipation(ds, as_of=as_of, since=since)
         rows, cols, weights = cp.edges()
         ids = cp.partner_ids
         graph.add_weighted_edges_from(

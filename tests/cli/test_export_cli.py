@@ -207,3 +207,20 @@ def test_export_from_neo4j_reads_the_narrow_seams_and_equals_memory(
                        capsys)
     assert code == 0, err
     _assert_round_trip(demo_graph, nx.read_gexf(path))
+
+
+def test_a_network_too_large_to_export_is_refused_plainly(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    import analysis.network.export as export_module
+
+    # the demo's window: 3,744 co-participation links, far fewer two-mode ones
+    monkeypatch.setattr(export_module, "EDGE_LIMIT", 1000)
+    path = tmp_path / "big.gexf"
+    code, out, err = run(["export", "demo", "--format", "gexf", "--output", str(path),
+                          "--as-of", AS_OF], capsys)
+    assert code == 1 and "more than an export holds (1,000)" in err
+    assert "Traceback" not in out + err and not path.exists()
+    assert run(["export", "demo", "--format", "gexf", "--output", str(path), "--as-of", AS_OF,
+                "--view", "twomode"], capsys)[0] == 0
