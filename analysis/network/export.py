@@ -15,8 +15,7 @@ country) are left out of that node rather than stored as ``None``: GEXF and Grap
 null. Serialising is :mod:`reports.network_export`'s job.
 
 >>> import pandas as pd
->>> from core.errors import RequestError
-from core.model import Dataset
+>>> from core.model import Dataset
 >>> ds = Dataset.from_frames(
 ...     partners=pd.DataFrame({"partner_id": ["a", "b"], "name": ["A", "B"],
 ...         "sector": ["Industry", "Academic"], "country": ["USA", "KEN"]}),
