@@ -38,6 +38,8 @@ A group with no members has no gaps: there is no room to compare (reports show i
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -436,10 +438,40 @@ def group_gap_rows(
     per_group = rows.groupby(["kind", "group_id", "dimension"], sort=False)
     rows["size"] = per_group["count"].transform("sum").astype("int64")
     rows["baseline_size"] = per_group["baseline_count"].transform("sum").astype("int64")
+    rows = _multi_valued_sizes(ds, rows, as_of, dims, since=since, program=program, kinds=kinds)
     order = {d: i for i, d in enumerate(dims)}
     rows = rows.assign(_d=rows["dimension"].map(order))
     rows = rows.sort_values(["kind", "group_id", "_d", "category"], kind="mergesort")
     return rows.drop(columns="_d").reset_index(drop=True)
+
+
+def _multi_valued_sizes(ds: Dataset, rows: pd.DataFrame, as_of: DateLike | None,
+                        dims: Sequence[str], **window: Any) -> pd.DataFrame:
+    """Sizes of multi-valued dimensions (a;b) count people, not values.
+
+    A partner with two focus areas counts once in each, so the counts of a group sum to more
+    than its members; its size (and its baseline's) is the number of members holding any value.
+    """
+    multi = [d for d in dims if d in ds.partners.columns
+             and ds.partners[d].map(lambda v: isinstance(v, tuple | list) and len(v) > 1).any()]
+    if not multi:
+        return rows
+    marks = {f"{d}\0any": ds.partners[d].map(lambda v: "any" if v else None) for d in multi}
+    marked = dataclasses.replace(ds, partners=ds.partners.assign(**marks), _cache={})
+    got = group_compositions(marked, as_of, list(marks), **window)
+    base = group_baselines(marked, as_of, list(marks), **window)
+    keys = ["kind", "group_id", "dimension"]
+    sizes = got.groupby(keys)["count"].sum().rename("_size").reset_index()
+    bases = base.groupby(keys)["baseline_count"].sum().rename("_bsize").reset_index()
+    for frame in (sizes, bases):
+        frame["dimension"] = frame["dimension"].str.removesuffix("\0any")
+    out = rows.merge(sizes, on=keys, how="left").merge(bases, on=keys, how="left")
+    chosen = out["dimension"].isin(multi)
+    out.loc[chosen, "size"] = out.loc[chosen, "_size"].fillna(0)
+    out.loc[chosen, "baseline_size"] = out.loc[chosen, "_bsize"].fillna(0)
+    out["size"] = out["size"].astype("int64")
+    out["baseline_size"] = out["baseline_size"].astype("int64")
+    return out.drop(columns=["_size", "_bsize"])
 
 
 def group_gaps(

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import labels
+from analysis.dimensions import MULTI_VALUED_NOTE, is_multi_valued
 from analysis.diversity import group_members, membership_totals, plural
 from analysis.gaps import (
     DEFAULT_DIMENSIONS,
@@ -137,7 +138,7 @@ def build_report(
         network=network,
         largest_gaps=_largest(groups),
         recurring_gaps=_recurring(ds, scored),
-        method=_method(threshold, network.method),
+        method=_method(threshold, network.method, multi_valued(ds, dims)),
         privacy=_privacy(policy, ledger),
         changes=changes_section(ds, window, dims, threshold, policy, ledger),
         source=ds.source,
@@ -181,8 +182,15 @@ def _privacy(policy: Policy, ledger: Ledger) -> Privacy:
     )
 
 
-def _method(threshold: float, network: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+def multi_valued(ds: Dataset, dims: Sequence[str]) -> list[str]:
+    """The report's dimensions in which some partner holds several values."""
+    return [d for d in dims if d in ds.partners.columns and is_multi_valued(ds.partners, d)]
+
+
+def _method(threshold: float, network: Mapping[str, Any], multi: Sequence[str] = ()
+            ) -> dict[str, Any]:
+    extra = {"multi_valued_dimensions": {d: MULTI_VALUED_NOTE for d in multi}} if multi else {}
+    return extra | {
         "window": "events with since < date <= as_of (since excluded, as_of included)",
         "committee_members": "memberships active on as_of (since <= d < until) of partners "
         "active on as_of; baseline: Partners active on as_of",

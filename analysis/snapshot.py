@@ -302,6 +302,10 @@ def active_counts_on(
     known = labels.notna() & (labels.astype(str) != "")
     columns: dict[Any, np.ndarray] = {}
     frame = partners.loc[known]
+    if frame[attribute].map(lambda v: isinstance(v, tuple | list)).any():
+        # a multi-valued column (a;b): the partner counts in each of its values
+        frame = frame.explode(attribute)
+        frame = frame.loc[frame[attribute].notna() & (frame[attribute].astype(str) != "")]
     for category, part in frame.groupby(attribute, sort=True):
         # NaT joined = active since forever: it always counts as "joined on or before d".
         joined = part["joined"]

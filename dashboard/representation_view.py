@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.dimensions import MULTI_VALUED_NOTE, categorical_columns, is_multi_valued
+from analysis.gaps import DEFAULT_DIMENSIONS
+from analysis.report import build_report
 from core.window import Window
 from dashboard.downloads import to_csv, to_xlsx
 from dashboard.state import AppState, current_state
@@ -46,8 +49,9 @@ def _round(value: Any, digits: int = 3) -> Any:
 def group_rows(report: Mapping[str, Any], *, dimension: str = "sector",
                kind: str | None = None, gaps_only: bool = False) -> list[dict[str, Any]]:
     """One row per committee/event: size, composition on ``dimension``, diversity, gaps."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {DIMENSIONS}, got {dimension!r}")
+    analysed = report.get("parameters", {}).get("dimensions", DIMENSIONS)
+    if dimension not in analysed:
+        raise ValueError(f"dimension must be one of {tuple(analysed)}, got {dimension!r}")
     rows = []
     for group in report.get("groups", []):
         if kind and group.get("kind") != kind:
@@ -133,13 +137,36 @@ def tables(as_of: _dt.date, since: _dt.date | None, *, kind: str | None = None,
     if since is not None and since >= as_of:
         note = "“Events after” must be before “As of”; showing every event instead."
         since = None
-    report = state.report(Window.of(as_of=as_of, since=since, program=program or None))
+    window = Window.of(as_of=as_of, since=since, program=program or None)
+    report = _report(state, window, dimension)
     groups = group_rows(report, dimension=dimension, kind=kind or None, gaps_only=gaps_only)
     gaps = gap_rows(report, dimension=dimension, kind=kind or None)
     if state.min_cell:
         note = (note + " " if note else "") + (
             f"Counts below {state.min_cell} (and shares and tests derived from them) are hidden.")
+    if dimension in report.get("method", {}).get("multi_valued_dimensions", {}):
+        note = (note + " " if note else "") + f"{dimension}: {MULTI_VALUED_NOTE}."
     return Tables(groups=groups, gaps=gaps, note=note)
+
+
+def _report(state: AppState, window: Window, dimension: str) -> dict[str, Any]:
+    """The window's report; with a partner column of the dataset's own as a further dimension."""
+    if dimension in DEFAULT_DIMENSIONS:
+        return state.report(window)
+    dims = (*DEFAULT_DIMENSIONS, dimension)
+    return state.cached("representation-dimension", (window, dimension, state.min_cell),
+                        lambda ds: build_report(ds, window, min_cell=state.min_cell,
+                                                dimensions=dims).to_dict())
+
+
+def dimension_options(*, state: AppState | None = None) -> list[dict[str, str]]:
+    """Sector, region, Global South, then every categorical column the partners table carries."""
+    ds = (state or current_state()).dataset()
+    extra = [{"label": c.replace("_", " ").capitalize()
+              + (" (several per partner)" if is_multi_valued(ds.partners, c) else ""),
+              "value": c} for c in categorical_columns(ds)]
+    return [{"label": "Sector", "value": "sector"}, {"label": "Region", "value": "region"},
+            {"label": "Global South", "value": "global_south"}, *extra]
 
 
 def _row_key(row: Mapping[str, Any], columns: Sequence[str]) -> tuple[str, ...]:

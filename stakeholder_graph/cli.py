@@ -103,6 +103,9 @@ def report(
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="A group is a gap below this share/expected ratio.")] = 0.8,
     min_cell: MinCellOpt = None,
     seed: Annotated[int, typer.Option(help="Seed for communities and sampled betweenness.")] = 0,
+    dimension: Annotated[list[str] | None, typer.Option(
+        "--dimension", help="Also analyse this partner column (repeatable), e.g. focus_areas; "
+        "a;b values count a partner in each.")] = None,
     neo4j: Neo4jOpt = None,
 ) -> None:
     """The representation and reach report (JSON on stdout by default)."""
@@ -114,6 +117,8 @@ def report(
         raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
     if output is not None:
         check_output(output)
+    from analysis.dimensions import resolve_dimensions
+    from analysis.gaps import DEFAULT_DIMENSIONS
     from analysis.report import build_report
     from core.window import Window
     from reports import render
@@ -122,7 +127,9 @@ def report(
     with open_store(source, neo4j) as store:
         # The narrow read seams (fixed columns, every partner column), never store.dataset().
         dataset = store.tables()
-    result = build_report(dataset, window, min_cell=min_cell, threshold=threshold, seed=seed)
+    dims = resolve_dimensions(dataset, dimension or (), DEFAULT_DIMENSIONS)
+    result = build_report(dataset, window, min_cell=min_cell, threshold=threshold, seed=seed,
+                          dimensions=dims)
     rendered = render(result, fmt.value)
     if output is None:
         typer.echo(rendered if isinstance(rendered, str) else rendered.decode())

@@ -22,6 +22,7 @@ from dashboard.overview_view import programs
 from dashboard.representation_view import (
     GAP_COLUMNS,
     GROUP_COLUMNS,
+    dimension_options,
     download,
     tables,
     targets,
@@ -55,10 +56,8 @@ def layout(**_query: Any) -> html.Div:
                  dcc.Dropdown(id=ids.REP_PROGRAM, options=program_options, placeholder="All programs")],
                 md=2),
         dbc.Col([dbc.Label("Dimension", className="small mb-0"),
-                 dcc.Dropdown(id=ids.REP_DIMENSION, value="sector", clearable=False, options=[
-                     {"label": "Sector", "value": "sector"},
-                     {"label": "Region", "value": "region"},
-                     {"label": "Global South", "value": "global_south"}])], md=2),
+                 dcc.Dropdown(id=ids.REP_DIMENSION, value="sector", clearable=False,
+                              options=dimension_options())], md=2),
         dbc.Col(dbc.Checklist(id=ids.REP_GAPS_ONLY, switch=True, value=[],
                               options=[{"label": "Only rooms with gaps", "value": "gaps"}]),
                 className="align-self-end", md="auto"),
