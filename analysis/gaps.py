@@ -39,7 +39,6 @@ A group with no members has no gaps: there is no room to compare (reports show i
 from __future__ import annotations
 
 import dataclasses
-
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
