@@ -135,7 +135,8 @@ def network_window(
     return NetworkWindow(
         window=window, nodes=_node_table(data, cp.partner_ids, measures),
         src=src.astype(np.int32, copy=False), dst=dst.astype(np.int32, copy=False),
-        weight=np.asarray(weight, dtype=np.int32),
+        # rooms shared are counts; direct links may weigh 0.5
+        weight=np.asarray(weight, dtype=np.float64 if weight.dtype.kind == "f" else np.int32),
         incidence=network.two_mode(data, as_of=window.as_of, since=window.since),
         group_names=names, method=dict(network_section.get("method", {})),
         modularity=network_section.get("modularity"),

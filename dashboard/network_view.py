@@ -45,7 +45,14 @@ from reports.network_export import FORMATS, MEDIA_TYPE, SUFFIX, render_network
 
 COPARTICIPATION = "coparticipation"
 TWO_MODE = "two-mode"
-MODES = (COPARTICIPATION, TWO_MODE)
+#: the direct links of the ``links`` table (collaborations, grants, joint projects)
+DIRECT = "direct"
+MODES = (COPARTICIPATION, TWO_MODE, DIRECT)
+NO_LINKS_NOTE = ("This dataset has no direct links: add a links table (source_id, target_id, "
+                 "kind; optional since, until, weight) to record collaborations, grants and "
+                 "joint projects.")
+#: the class of a direct link drawn over the co-participation network
+DIRECT_CLASS = "direct"
 #: The co-participation view draws the strong ties by default, every link on request.
 STRONG = "strong"
 ALL_LINKS = "all"
@@ -139,9 +146,40 @@ def _two_mode_frames(win: NetworkWindow, keep: np.ndarray, *, committees: Sequen
 
 
 def _off(state: AppState) -> dict[str, Any]:
-    return {"elements": [], "note": off_note(state), "legend": [], "off": True,
+    return _empty(off_note(state), off=True)
+
+
+def _empty(note: str | None, *, off: bool) -> dict[str, Any]:
+    return {"elements": [], "note": note, "legend": [], "off": off,
             "summary": {"nodes": 0, "edges": 0, "method": {}, "modularity": None,
                         "caption": "", "caveat": None}}
+
+
+def link_layer(links: NetworkWindow | None, elements: list[dict[str, Any]], budget: int
+               ) -> tuple[list[dict[str, Any]], str]:
+    """Direct-link edges between the partners drawn in ``elements`` (class :data:`DIRECT_CLASS`),
+    the strongest first, at most ``budget``; and a sentence saying what was drawn."""
+    if links is None:
+        return [], NO_LINKS_NOTE
+    drawn = {str(e["data"]["id"]) for e in elements
+             if "source" not in e["data"] and not e["data"].get("aggregate")}
+    if not drawn:
+        return [], "Direct links join partners: click a group to see its members and theirs."
+    ids = links.nodes["id"].to_numpy(dtype=object)
+    src, dst = ids[links.src], ids[links.dst]
+    mask = np.isin(src, list(drawn)) & np.isin(dst, list(drawn))
+    order = np.argsort(-links.weight[mask], kind="stable")
+    src, dst, weight = src[mask][order], dst[mask][order], links.weight[mask][order]
+    shown = min(len(src), max(budget, 0))
+    top = float(weight.max()) if len(weight) else 1.0
+    layer = [{"data": {"id": f"direct::{a}::{b}", "source": str(a), "target": str(b),
+                       "weight": float(w), "width": round(1.5 + 3.0 * float(w) / top, 2)},
+              "classes": DIRECT_CLASS}
+             for a, b, w in zip(src[:shown], dst[:shown], weight[:shown], strict=True)]
+    note = f"{shown:,} direct links drawn over it (dashed)"
+    if shown < len(src):
+        note += f", the strongest of {len(src):,} (the view is capped)"
+    return layer, note + "."
 
 
 def network_view(
@@ -162,8 +200,13 @@ def network_view(
     focus: str | None = None,
     highlight: str | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
+    layer: bool = False,
 ) -> dict[str, Any]:
     """Elements, note, legend and summary of the /network page for these choices (cached).
+
+    ``mode`` :data:`DIRECT` draws the direct links of the ``links`` table active on
+    ``as_of`` (every link, measured like co-participation); ``layer`` draws them over the
+    co-participation view as dashed edges (:func:`link_layer`).
 
     Returns
     -------
@@ -182,14 +225,16 @@ def network_view(
         return _off(state)
     window = window_of(as_of, since, program)
     key = (mode, links, window, tuple(sectors), tuple(regions), tuple(committees), tuple(events),
-           color_by, size_by, group_by, focus, highlight, max_elements)
+           color_by, size_by, group_by, focus, highlight, max_elements, layer)
 
     def compute(_ds: Dataset) -> dict[str, Any]:
-        win = state.network(window)
+        win = state.links_network(window) if mode == DIRECT else state.network(window)
+        if win is None:
+            return _empty(NO_LINKS_NOTE, off=False)
         keep = select_partners(win, sectors=sectors, regions=regions, committees=committees,
                                events=events)
         strong_only = mode == COPARTICIPATION and links == STRONG
-        if mode == COPARTICIPATION:
+        if mode != TWO_MODE:  # co-participation, or the direct links (always all of them)
             nodes, edges = coparticipation_subgraph(win, keep, strong_only=strong_only)
             grouping, selection = group_by, ""
         else:
@@ -199,11 +244,17 @@ def network_view(
         elements, note = build_elements(nodes, edges, color_by=color_by, size_by=size_by,
                                         group_by=grouping, max_elements=max_elements,
                                         focus=focus if grouping else None, highlight=highlight)
-        note = " ".join(part for part in (selection, note) if part)
+        layer_note = ""
+        if layer and mode == COPARTICIPATION:
+            extra, layer_note = link_layer(state.links_network(window), elements,
+                                           max_elements - len(elements))
+            elements = elements + extra
+        note = " ".join(part for part in (selection, note, layer_note) if part)
         return {
             "elements": elements, "note": note, "legend": legend(elements, color_by),
             "off": False,
             "summary": {"nodes": int(len(nodes)), "edges": int(len(edges)),
+                        "direct": mode == DIRECT,
                         "method": dict(win.method), "modularity": win.modularity,
                         "caption": win.strong_caption if strong_only else "",
                         "caveat": win.caveat},
@@ -227,6 +278,26 @@ def partner_details(state: AppState | None, partner_id: str, *, as_of: _dt.date 
         return None
     window = window_of(as_of, since, program)
     return partner_profile(state.dataset(), window, partner_id, state.network(window))
+
+
+def link_lines(state: AppState | None, partner_id: str, *, as_of: _dt.date | None
+               ) -> list[str] | None:
+    """One line per direct link of the partner active on ``as_of`` ("grant to B since
+    2021-03-01, weight 2"); None when the dataset has no links or the page is off."""
+    state = state or current_state()
+    if state.aggregate_only:
+        return None
+    ds = state.dataset()
+    if ds.links.empty:
+        return None
+    found = network.links_of(ds, partner_id, as_of=window_of(as_of, None, None).as_of)
+    lines = []
+    for row in found.itertuples(index=False):
+        since = "" if pd.isna(row.since) else f" since {row.since.date().isoformat()}"
+        weight = "" if row.weight == 1 else f", weight {row.weight:g}"
+        lines.append(f"{row.kind} {row.direction} {row.other_name or row.other_id}"
+                     f"{since}{weight}")
+    return lines
 
 
 def group_details(state: AppState | None, node_id: str, *, group_by: str,
@@ -293,6 +364,7 @@ def layout_choices(state: AppState | None = None) -> dict[str, Any] | None:
                    "value": str(r.event_id)} for r in events.itertuples(index=False)],
         "partner": partner_options(ds, limit=limit),
         "years": timeline_years(ds),
+        "links": not ds.links.empty,
     }
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from analysis.network import direct_links
 from analysis.report import build_report
 from analysis.views import NetworkWindow, network_window
 from core.errors import StakeholderGraphError
@@ -191,11 +192,13 @@ def cache_bytes_from_env(environ: Mapping[str, str] | None = None) -> int:
 @dataclass(frozen=True)
 class WindowAnalysis:
     """One window's analysis, computed once: the report (suppressed under ``min_cell``) and,
-    when organisations may be shown (no ``min_cell``), the measured graph of the window."""
+    when organisations may be shown (no ``min_cell``), the measured graph of the window and,
+    for a dataset with a ``links`` table, the measured graph of its direct links."""
 
     window: Window
     report: dict[str, Any]
     network: NetworkWindow | None
+    links: NetworkWindow | None = None
 
 
 @dataclass
@@ -241,13 +244,24 @@ class AppState:
             raise StakeholderGraphError("the network is off when small counts are hidden")
         return analysed.network
 
+    def links_network(self, window: Window) -> NetworkWindow | None:
+        """The measured direct-links graph on ``window.as_of`` (None: the dataset has no
+        links); refused under ``min_cell``."""
+        analysed = self.window_analysis(window)
+        if analysed.network is None:
+            raise StakeholderGraphError("the network is off when small counts are hidden")
+        return analysed.links
+
 
 def _analyse(ds: Dataset, window: Window, min_cell: int | None) -> WindowAnalysis:
     report = build_report(ds, window, min_cell=min_cell).to_dict()
-    network = None
+    network = links = None
     if min_cell is None:
         network = network_window(ds, window, report["network"])
-    return WindowAnalysis(window=window, report=report, network=network)
+        if "links" in report:  # the report measured the links graph: draw that one
+            links = network_window(ds, window, report["links"],
+                                   projection=direct_links(ds, as_of=window.as_of))
+    return WindowAnalysis(window=window, report=report, network=network, links=links)
 
 
 def state_of(server: flask.Flask) -> AppState:

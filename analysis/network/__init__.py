@@ -62,7 +62,13 @@ from analysis.network.community import (
     modularity_caveat,
     relabel_by_size,
 )
-from analysis.network.links import LinksNetwork, active_links, direct_links, links_summary
+from analysis.network.links import (
+    LinksNetwork,
+    active_links,
+    direct_links,
+    links_of,
+    links_summary,
+)
 from analysis.network.mixing import UNKNOWN, bridging, mixing_matrix
 from analysis.network.projection import (
     COMMITTEE,
@@ -111,6 +117,7 @@ __all__ = [
     "direct_links",
     "graph_summary",
     "json_float",
+    "links_of",
     "links_summary",
     "mixing_matrix",
     "modularity",

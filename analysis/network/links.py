@@ -153,6 +153,37 @@ def links_summary(
     )
 
 
+def links_of(ds: Dataset, partner_id: str, *, as_of: snapshot.DateLike | None) -> pd.DataFrame:
+    """The links of one partner active on ``as_of``, both directions: columns ``kind``,
+    ``direction`` (``"to"`` when the partner is the source, else ``"from"``), ``other_id``,
+    ``other_name``, ``since``, ``until``, ``weight``; sorted by kind then the other's name.
+
+    >>> ds = Dataset.from_frames(
+    ...     partners=pd.DataFrame({"partner_id": ["a", "b"], "name": ["A", "B"],
+    ...         "sector": ["Industry", "Academic"], "country": ["USA", "FRA"]}),
+    ...     links=pd.DataFrame({"source_id": ["b"], "target_id": ["a"], "kind": ["grant"]}))
+    >>> links_of(ds, "a", as_of="2024-01-01")[["kind", "direction", "other_name"]].values.tolist()
+    [['grant', 'from', 'B']]
+    """
+    links = active_links(ds, as_of=as_of)
+    outgoing = links["source_id"] == partner_id
+    incoming = links["target_id"] == partner_id
+    mine = links.loc[outgoing | incoming]
+    other = mine["target_id"].where(outgoing[outgoing | incoming], mine["source_id"])
+    names = ds.partners.set_index("partner_id")["name"]
+    out = pd.DataFrame({
+        "kind": mine["kind"].to_numpy(),
+        "direction": ["to" if o else "from" for o in outgoing[outgoing | incoming]],
+        "other_id": other.to_numpy(),
+        "other_name": names.reindex(other).fillna("").to_numpy(),
+        "since": mine["since"].to_numpy(),
+        "until": mine["until"].to_numpy(),
+        "weight": mine["weight"].to_numpy(),
+    })
+    return out.sort_values(["kind", "other_name", "other_id"], kind="stable").reset_index(
+        drop=True)
+
+
 def _key(label: str) -> str:
     return " ".join(str(label).split()).casefold()
 

@@ -23,6 +23,8 @@ from dashboard.network_view import (
     ALL_LINKS,
     COLOR_CHOICES,
     COPARTICIPATION,
+    DIRECT,
+    DIRECT_CLASS,
     GROUP_CHOICES,
     SIZE_CHOICES,
     STRONG,
@@ -31,6 +33,7 @@ from dashboard.network_view import (
     focus_of,
     group_details,
     layout_choices,
+    link_lines,
     network_view,
     off_note,
     partner_details,
@@ -59,6 +62,9 @@ STYLESHEET: list[dict[str, Any]] = [
     {"selector": ".committee", "style": {"shape": "diamond"}},
     {"selector": ".event", "style": {"shape": "triangle"}},
     {"selector": ".searched", "style": {"border-width": 5, "border-color": "#D55E00"}},
+    {"selector": f".{DIRECT_CLASS}", "style": {
+        "line-color": "#CC79A7", "line-style": "dashed", "opacity": 0.9,
+        "curve-style": "straight"}},
     {"selector": ":selected", "style": {"border-width": 4, "border-color": "#0072B2"}},
 ]
 
@@ -79,12 +85,19 @@ def _off_page(note: str) -> html.Div:
 
 def _controls(choices: dict[str, Any]) -> list[Any]:
     today = _dt.date.today().isoformat()
+    views = [{"label": "Partners who meet (co-participation)", "value": COPARTICIPATION},
+             {"label": "Partners, committees and events", "value": TWO_MODE}]
+    if choices["links"]:
+        views.append({"label": "Direct links (collaborations, grants, projects)",
+                      "value": DIRECT})
     return [
         dbc.Label("View", className="small mb-0"),
-        dbc.RadioItems(id=ids.NET_MODE, value=COPARTICIPATION, className="mb-2", options=[
-            {"label": "Partners who meet (co-participation)", "value": COPARTICIPATION},
-            {"label": "Partners, committees and events", "value": TWO_MODE},
-        ]),
+        dbc.RadioItems(id=ids.NET_MODE, value=COPARTICIPATION, className="mb-2", options=views),
+        # Always in the layout (the callback reads it), shown only for a dataset with links.
+        dbc.Checklist(id=ids.NET_LINK_LAYER, value=[], switch=True, className="mb-2",
+                      options=[{"label": "Direct links over co-participation (dashed)",
+                                "value": DIRECT}],
+                      style=None if choices["links"] else {"display": "none"}),
         dbc.Label("Links", className="small mb-0"),
         dbc.RadioItems(id=ids.NET_LINKS, value=STRONG, className="mb-2", inline=True, options=[
             {"label": "Strong ties", "value": STRONG},
@@ -148,7 +161,10 @@ def layout(**_query: Any) -> html.Div:
     return html.Div([
         html.H2("Network", className="mb-1"),
         html.P("Who meets whom: partners are joined when they share a committee seat or a "
-               "convening in the window; thicker links share more rooms.",
+               "convening in the window; thicker links share more rooms."
+               + (" “Direct links” draws the collaborations, grants and joint projects "
+                  "partners record (active on the window's last day), on their own or over "
+                  "co-participation." if choices["links"] else ""),
                className="text-muted"),
         dcc.Store(id=ids.NET_FOCUS, data=None),
         dbc.Row([
@@ -211,13 +227,14 @@ def _legend(pairs: list[tuple[str, str]]) -> list[Any]:
     Input(ids.NET_GROUP, "value"),
     Input(ids.NET_FOCUS, "data"),
     Input(ids.NET_SEARCH, "value"),
+    Input(ids.NET_LINK_LAYER, "value"),
 )
 def update_network(mode: str, links: str | None, start: str | None, end: str | None,
                    program: str | None,
                    sectors: list[str] | None, regions: list[str] | None,
                    committees: list[str] | None, events: list[str] | None, color_by: str,
-                   size_by: str, group_by: str, focus: str | None, search: str | None
-                   ) -> tuple[Any, ...]:
+                   size_by: str, group_by: str, focus: str | None, search: str | None,
+                   layer: list[str] | None = None) -> tuple[Any, ...]:
     """Redraw the network for the chosen filters (thin: see dashboard.network_view)."""
     view = network_view(
         mode=mode or COPARTICIPATION, links=links or STRONG,
@@ -226,6 +243,7 @@ def update_network(mode: str, links: str | None, start: str | None, end: str | N
         committees=tuple(committees or ()), events=tuple(events or ()),
         color_by=color_by or "sector", size_by=size_by or "degree",
         group_by=group_by or "community", focus=focus, highlight=search or None,
+        layer=DIRECT in (layer or []),
     )
     back = {"display": "inline-block"} if focus and not view["off"] else {"display": "none"}
     note = view["note"]
@@ -244,7 +262,8 @@ def _caption(s: dict[str, Any]) -> list[Any]:
 
 
 def _summary(s: dict[str, Any]) -> str:
-    summary = f"{s['nodes']:,} nodes and {s['edges']:,} links in the window"
+    what = "direct links active on the last day" if s.get("direct") else "links in the window"
+    summary = f"{s['nodes']:,} nodes and {s['edges']:,} {what}"
     if s["method"].get("betweenness") == "sampled":
         summary += f"; betweenness estimated from {s['method']['samples']} sampled sources"
     if s.get("modularity") is not None:
@@ -333,11 +352,13 @@ def details_panel(node: dict[str, Any] | None, *, start: str | None, end: str | 
     details = partner_details(None, node_id, as_of=as_of, since=since, program=program or None)
     if details is None:
         return html.P("Not found in this dataset.")
+    direct = link_lines(None, node_id, as_of=as_of)
     return [html.H5(details.attributes["Name"]), _rows(dict(details.attributes)),
             html.H6("Network measures"),
             _rows(dict(details.measures)) if details.measures else html.P("Not in this window."),
             *_items("Committees", list(details.committees)),
-            *_items("Convenings in the window", list(details.events))]
+            *_items("Convenings in the window", list(details.events)),
+            *([] if direct is None else _items("Direct links on the last day", direct))]
 
 
 @callback(
