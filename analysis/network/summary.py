@@ -180,6 +180,36 @@ def network_summary(
     *,
     as_of: snapshot.DateLike | None,
     since: snapshot.DateLike | None = None,
+    **options: Any,
+) -> NetworkResult:
+    """Everything the report and the dashboard show about the co-participation network.
+
+    Parameters
+    ----------
+    ds : Dataset
+    as_of, since : date-like
+        The window, as in :func:`~analysis.network.projection.coparticipation`.
+    **options
+        Every option of :func:`graph_summary` (``seed``, ``attributes``, ``top``,
+        ``scale_threshold``, ...), which runs the measures on the window's projection.
+
+    Returns
+    -------
+    NetworkResult
+        ``to_dict()`` gives the report's ``network`` key (plain JSON types, no NaN);
+        ``method["scale"]`` is ``"exact"`` or ``"backbone"``, with ``method["backbone"]``
+        (rule, k, edges kept) and ``method["community_method"]`` in the latter case.
+    """
+    if "top" in options:  # refused before the projection is built
+        check_positive_int("top", options["top"], 0)
+    cp = coparticipation(ds, as_of=as_of, since=since)
+    return graph_summary(cp, ds, **options)
+
+
+def graph_summary(
+    cp: CoParticipation,
+    ds: Dataset,
+    *,
     seed: int = 0,
     exact_threshold: int = 5000,
     samples: int = 64,
@@ -190,13 +220,15 @@ def network_summary(
     scale_threshold: int | None = SCALE_THRESHOLD,
     backbone_edges: int = BACKBONE_EDGES,
 ) -> NetworkResult:
-    """Everything the report and the dashboard show about the co-participation network.
+    """Every measure of a partner graph already built: the co-participation projection
+    (:func:`network_summary`), or another graph of the same shape (the direct links of
+    :mod:`analysis.network.links`).
 
     Parameters
     ----------
+    cp : CoParticipation
     ds : Dataset
-    as_of, since : date-like
-        The window, as in :func:`~analysis.network.projection.coparticipation`.
+        Gives the partners' names and the ``attributes`` columns.
     seed : int, default 0
         Seeds both the betweenness sample (when sampled) and Louvain.
     exact_threshold, samples, exact_budget : int
@@ -215,40 +247,7 @@ def network_summary(
         direct path. ``None``: never (needs several GB at 20,000 generated partners).
     backbone_edges : int, default 2_000_000
         Edges the backbone may keep.
-
-    Returns
-    -------
-    NetworkResult
-        ``to_dict()`` gives the report's ``network`` key (plain JSON types, no NaN);
-        ``method["scale"]`` is ``"exact"`` or ``"backbone"``, with ``method["backbone"]``
-        (rule, k, edges kept) and ``method["community_method"]`` in the latter case.
     """
-    check_positive_int("top", top, 0)
-    cp = coparticipation(ds, as_of=as_of, since=since)
-    return graph_summary(cp, ds, seed=seed, exact_threshold=exact_threshold, samples=samples,
-                         attributes=attributes, top=top, community_algorithm=community_algorithm,
-                         exact_budget=exact_budget, scale_threshold=scale_threshold,
-                         backbone_edges=backbone_edges)
-
-
-def graph_summary(
-    cp: CoParticipation,
-    ds: Dataset,
-    *,
-    seed: int = 0,
-    exact_threshold: int = 5000,
-    samples: int = 64,
-    attributes: tuple[str, ...] = ("sector", "region"),
-    top: int = 10,
-    community_algorithm: str = "louvain",
-    exact_budget: int | None = EXACT_BUDGET,
-    scale_threshold: int | None = SCALE_THRESHOLD,
-    backbone_edges: int = BACKBONE_EDGES,
-) -> NetworkResult:
-    """Every measure of :func:`network_summary` on a graph already built: the
-    co-participation projection, or another partner graph of the same shape (the direct
-    links of :mod:`analysis.network.links`). Options as in :func:`network_summary`; ``ds``
-    gives names and the ``attributes`` columns."""
     check_positive_int("top", top, 0)
     cent = centralities(cp, exact_threshold=exact_threshold, samples=samples, seed=seed,
                         exact_budget=exact_budget, scale_threshold=scale_threshold,
