@@ -20,6 +20,8 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.linalg import eigsh
 
 from analysis.network._common import check_positive_int, row_sums, seeded_igraph
 from analysis.network.backbones import (
@@ -161,31 +163,40 @@ def largest_component(graph: ig.Graph) -> np.ndarray:
     return np.flatnonzero(labels == best)
 
 
-def _closeness(graph: ig.Graph, *, samples: int | None, seed: int) -> np.ndarray:
-    """Unweighted closeness of a connected graph: ``(n - 1) / sum of distances`` (networkx's),
-    or from ``samples`` seeded sources: ``k / sum of distances to the k sources`` (a node's
-    own distance left out)."""
-    n = graph.vcount()
+def _closeness(graph: ig.Graph, members: np.ndarray, *, samples: int | None, seed: int
+               ) -> np.ndarray:
+    """Unweighted closeness of the component ``members`` (vertex ids) of ``graph``:
+    ``(n - 1) / sum of distances`` (networkx's), or from ``samples`` seeded sources of the
+    component: ``k / sum of distances to the k sources`` (a node's own distance left out).
+    Read on the whole graph: no vertex outside the component is reachable from inside it."""
+    n = len(members)
     if n < 2:
         return np.full(n, np.nan)
     if samples is None or samples >= n:
-        return np.asarray(graph.closeness(normalized=True), dtype=float)
-    sources = _sampled_sources(n, samples, seed)
-    distances = np.asarray(graph.distances(source=sources), dtype=float)
+        return np.asarray(graph.closeness(vertices=members.tolist(), normalized=True),
+                          dtype=float)
+    picks = _sampled_sources(n, samples, seed)
+    distances = np.asarray(graph.distances(source=members[picks].tolist(),
+                                           target=members.tolist()), dtype=float)
     counted = np.full(n, float(samples))
-    counted[sources] -= 1.0
+    counted[picks] -= 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         result: np.ndarray = counted / distances.sum(axis=0)
     return result
 
 
-def _eigenvector(graph: ig.Graph, seed: int) -> np.ndarray:
-    """Weighted eigenvector centrality of a connected graph, scaled so the maximum is 1."""
-    if graph.ecount() == 0:
-        return np.full(graph.vcount(), np.nan)
-    # ARPACK starts from a random vector: seeded, the last digits repeat run to run.
-    with seeded_igraph(seed):
-        values = np.asarray(graph.eigenvector_centrality(weights="weight"), dtype=float)
+def _eigenvector(adjacency: sp.csr_matrix, members: np.ndarray) -> np.ndarray:
+    """Weighted eigenvector centrality of the component ``members``, scaled so the maximum is
+    1: the principal eigenvector of its adjacency (ARPACK from a fixed start, so the digits
+    repeat run to run; LAPACK for small components)."""
+    sub = adjacency[members][:, members].astype(float)
+    if sub.nnz == 0:
+        return np.full(len(members), np.nan)
+    if len(members) <= 64:
+        vector = np.linalg.eigh(sub.toarray())[1][:, -1]
+    else:
+        vector = eigsh(sub, k=1, which="LA", v0=np.ones(len(members)))[1][:, 0]
+    values = np.abs(vector)
     scaled: np.ndarray = values / values.max()
     return scaled
 
@@ -233,16 +244,21 @@ def structure(
     check_positive_int("samples", samples, 2)
     check_scale(scale_threshold, backbone_edges)
     on_backbone = uses_backbone(cp, scale_threshold)
-    graph = (backbone(cp, max_edges=backbone_edges) if on_backbone else cp).shared_igraph()
+    measured = backbone(cp, max_edges=backbone_edges) if on_backbone else cp
+    graph = measured.shared_igraph()
     n = cp.n_nodes
     members = largest_component(graph)
-    core = graph.induced_subgraph(members.tolist())
     eigenvector = np.full(n, np.nan)
     closeness = np.full(n, np.nan)
-    eigenvector[members] = _eigenvector(core, seed)
-    closeness[members] = _closeness(core, samples=samples if sampled else None, seed=seed)
-    pagerank = (np.asarray(graph.pagerank(weights="weight", damping=DAMPING), dtype=float)
-                if n else np.zeros(0))
+    eigenvector[members] = _eigenvector(measured.adjacency, members)
+    closeness[members] = _closeness(graph, members, samples=samples if sampled else None,
+                                    seed=seed)
+    pagerank = np.zeros(0)
+    if n:
+        # ARPACK starts from a random vector: seeded, the last digits repeat run to run.
+        with seeded_igraph(seed):
+            pagerank = np.asarray(graph.pagerank(weights="weight", damping=DAMPING,
+                                                 implementation="arpack"), dtype=float)
     frame = pd.DataFrame({
         "partner_id": cp.partner_ids.astype(object),
         "eigenvector": eigenvector,
@@ -262,8 +278,8 @@ def _structure_method(n: int, component: int, *, sampled: bool, samples: int, se
     """The ``method`` entries of :func:`structure`."""
     return {
         "eigenvector": "weighted, on the largest connected component (others null), "
-                       "scaled so the maximum is 1 (igraph eigenvector_centrality)",
-        "pagerank": f"weighted, damping {DAMPING}, every partner, sums to 1 (igraph PRPACK)",
+                       "scaled so the maximum is 1 (principal eigenvector, scipy eigsh)",
+        "pagerank": f"weighted, damping {DAMPING}, every partner, sums to 1 (igraph, ARPACK)",
         "closeness": ("unweighted, on the largest connected component (others null): "
                       + (f"inverse mean distance to {samples} sampled sources (seed {seed})"
                          if sampled else "(n - 1) / sum of distances, exact")),

@@ -149,3 +149,18 @@ def test_on_the_large_graph_path_the_measures_run_on_the_backbone() -> None:
     skeleton = network.backbone(cp, max_edges=cp.n_edges // 4).to_networkx()
     cores = nx.core_number(skeleton)
     assert out["kcore"].tolist() == [cores[p] for p in out["partner_id"]]
+
+
+def test_eigenvector_of_a_large_component_equals_networkx() -> None:
+    # above 64 partners the eigenvector comes from ARPACK (eigsh), below from LAPACK
+    cp = network.coparticipation(_random_dataset(300, 150, seed=8), as_of="2024-06-30")
+    graph = cp.to_networkx()
+    giant = graph.subgraph(max(nx.connected_components(graph), key=len))
+    assert giant.number_of_nodes() > 64
+    out = structure(cp).set_index("partner_id")
+    ids = pd.Index(sorted(giant.nodes))
+    expected = _series(nx.eigenvector_centrality_numpy(giant, weight="weight"), ids)
+    np.testing.assert_allclose(out.loc[ids, "eigenvector"], expected / expected.max(),
+                               rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(out.loc[ids, "closeness"],
+                               _series(nx.closeness_centrality(giant), ids), rtol=1e-12)
