@@ -67,11 +67,17 @@ def parse_date(text: str) -> dt.date | str:
         return f"not a date: {text.strip()[:40]!r} (expected YYYY-MM-DD or YYYY-MM)"
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         return f"impossible date {text.strip()[:40]}"
+    # dates are held as pandas timestamps (nanoseconds), which span 1677-09-21 to 2262-04-11
+    if not YEARS[0] <= year <= YEARS[1]:
+        return f"date {date} is out of range: years {YEARS[0]} to {YEARS[1]}"
+    return date
 
 
+#: The years a date may have (within pandas' nanosecond timestamps).
+YEARS = (1678, 2261)
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 #: Excel serial numbers of 1950-01-01 and 2100-01-01: a five-digit number in this range in a
 #: date column is almost surely a date cell exported as a number.

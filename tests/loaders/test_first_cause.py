@@ -259,3 +259,22 @@ def test_every_problem_at_once_exit_1_and_nothing_written(tmp_path: Path, capsys
     assert [line.split(": ")[0] + ": " + line.split(": ")[1] for line in lines] == [
         "partners.csv:2: country", "partners.csv:2: sector", "partners.csv:3: country", "partners.csv:3: partner_id",
     ]
+
+
+def test_a_date_outside_the_timestamp_range_is_located(tmp_path: Path) -> None:
+    """Found by tests/loaders/test_fuzz.py: a flipped digit made 3022-01-01, which pandas cannot
+    hold, and the report crashed with an internal error."""
+    path = folder(tmp_path, events="event_id,name,date\ne1,Summit,3022-01-01\n")
+    assert problems(path) == ["events.csv:2: date: date 3022-01-01 is out of range: years 1678 to 2261"]
+
+
+def test_a_numeric_date_cell_past_2261_is_located(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "partners"
+    sheet.append([*HEADER, "joined"])
+    sheet.append(["p1", "Alpha", "Industry", "US", 2_958_465])  # Excel's last day, 9999-12-31
+    book.save(tmp_path / "book.xlsx")
+    code, lines = run(tmp_path / "book.xlsx", capsys)
+    assert code == 1
+    assert lines == ["book.xlsx[partners]:2: joined: date 9999-12-31 is out of range: years 1678 to 2261"]
