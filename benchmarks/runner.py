@@ -329,6 +329,8 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
         out += narrow_reads(opts, store, echo)
         if folder is not None:
             out += report_from_neo4j(opts, folder, info.uri, echo)
+        if not opts.quick:
+            out += bulk_vs_load(opts, ds, home, ours_s, driver, echo)
         for result in out:
             result.extra.setdefault("neo4j_server", version)
         driver.close()
@@ -338,6 +340,41 @@ def neo4j_comparisons(opts: Options, ds: Any, read_s: float, work: Path, echo: E
         server.stop(home)
         echo("Neo4j stopped")
     return out
+
+
+def bulk_vs_load(opts: Options, ds: Any, home: Path, load_s: float, driver: Any, echo: Echo
+                 ) -> list[Result]:
+    """``load --bulk`` (neo4j-admin import, server restarted) vs the transactional load into
+    the same empty database; the graphs compared by counts and by reading them back."""
+    import neo4j
+
+    from benchmarks import neo4j_baselines as NB
+    from graph import server
+    from graph.bulk import bulk_load
+    from graph.neo4j_store import Neo4jStore
+
+    counts_load = NB.graph_counts(driver)  # the database holds the transactional load
+    NB.reset_database(driver)
+    with Timer() as t:
+        summary = bulk_load(ds, home, password=opts.password)
+    info = server.status(home)
+    if info is None:
+        raise RuntimeError("the server did not come back after the bulk import")
+    with neo4j.GraphDatabase.driver(info.uri, auth=("neo4j", opts.password)) as fresh:
+        counts_bulk = NB.graph_counts(fresh)
+        back = Neo4jStore(fresh, location=info.uri).dataset()
+    same = back.equals(ds)
+    echo(f"bulk import {t.seconds:.2f} s (admin tool {summary.phases['admin_import_s']:.2f} s) "
+         f"vs transactional load {load_s:.2f} s; same graph: {same}")
+    return [Result(
+        "bulk_import_vs_load", t.seconds, "Neo4jStore.load into the same empty database "
+        "(best of runs above)", load_s, ("speedup", ">=", 1.0), ok=same,
+        extra={"same_dataset_read_back": same, "counts": counts_bulk,
+               "admin_import_s": summary.phases["admin_import_s"],
+               "includes": "writing the import CSVs, stopping the server, neo4j-admin database "
+                           "import full, starting the server, constraints and the Meta node",
+               "transactional_counts": counts_load},
+        note=None if same else "the bulk-imported graph differs from the source")]
 
 
 def narrow_reads(opts: Options, store: Any, echo: Echo) -> list[Result]:

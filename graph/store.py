@@ -69,6 +69,8 @@ class LoadSummary:
     created: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Seconds of named phases of the load, where it has them (the bulk path's admin import).
+    phases: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -115,6 +115,10 @@ def load(
         "--username", help="Default: NEO4J_USERNAME or neo4j.", show_default=False)] = None,
     batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, help="Rows per write transaction.", show_default=False)] = None,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="First load into the EMPTY database of a local server (--home): "
+        "neo4j-admin database import full; the server restarts once.")] = False,
+    home: HomeOpt = None,
 ) -> None:
     """Validate SOURCE completely, then upsert it into Neo4j (idempotent, batched)."""
     import loaders
@@ -129,6 +133,17 @@ def load(
     dataset = loaders.read_dataset(path)
     settings = Neo4jSettings.from_env(uri=neo4j, username=username, database=database)
     settings.require_password()
+    if bulk:
+        if replace:
+            raise typer.BadParameter("--bulk loads an empty database; --replace has nothing "
+                                     "to remove there", param_hint="--bulk")
+        from graph.bulk import bulk_load
+
+        summary = bulk_load(dataset, home or default_home(), password=settings.require_password(),
+                            database=settings.database or "neo4j", user=settings.username)
+        typer.echo(summary_text(summary, target=f"{home or default_home()} (bulk import)",
+                                database=settings.database))
+        return
     with Neo4jStore.connect(settings) as store:
         assert isinstance(store, Neo4jStore)
         store.batch_size = batch_size or DEFAULT_BATCH_SIZE
