@@ -70,10 +70,16 @@ def _csv(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
+def as_sector(payload: str) -> str:
+    """A payload as a sector label: a sector holds one value, so ';' (two values) is refused
+    by the loader (see the test below); the Cypher payload keeps its quote and keywords."""
+    return payload.replace(";", ",")
+
+
 def write_dataset(folder: Path) -> Path:
     """Partner i: name, sector and note = payload i; committee and event i named payload i."""
     partners = [["partner_id", "name", "sector", "country", "joined", "note"]]
-    partners += [[f"p{i:02}", p, p, COUNTRIES[i % len(COUNTRIES)], "2018-01-01", p]
+    partners += [[f"p{i:02}", p, as_sector(p), COUNTRIES[i % len(COUNTRIES)], "2018-01-01", p]
                  for i, p in enumerate(PAYLOADS)]
     committees = [["committee_id", "name", "program"]]
     committees += [[f"c{i:02}", p, "Labor"] for i, p in enumerate(PAYLOADS)]
@@ -116,10 +122,20 @@ def report_json(report: Report) -> dict[str, Any]:
     return report.to_dict()
 
 
+def test_a_sector_with_two_values_is_refused_not_split(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "partners.csv").write_text(
+        _csv([["partner_id", "name", "sector", "country"],
+              ["p1", "Acme", '"; MATCH (n) DELETE n', "US"]]), encoding="utf-8")
+    assert cli.main(["validate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "partners.csv:2: sector:" in err and "Traceback" not in err
+
+
 def test_the_loader_keeps_every_payload_literally(ds: Dataset, stored: list[str]) -> None:
     partners = ds.partners.set_index("partner_id")
     assert partners["name"].tolist() == stored
-    assert partners["sector"].tolist() == stored
+    assert partners["sector"].tolist() == [as_sector(p) for p in stored]
     assert ds.committees["name"].tolist() == stored
     assert ds.events["name"].tolist() == stored
     # ";" makes the "note" column multi-valued (a;b): each part is kept, trimmed, in order
@@ -147,7 +163,7 @@ def test_report_json_holds_every_payload_literally(
     events = {g["id"]: g["name"] for g in data["groups"] if g["kind"] == "event"}
     assert committees == {f"c{i:02}": p for i, p in enumerate(stored)}
     assert events == {f"e{i:02}": p for i, p in enumerate(stored)}
-    assert data["totals"]["sectors"] == {p: 1 for p in stored}
+    assert data["totals"]["sectors"] == {as_sector(p): 1 for p in stored}
     assert set(stored) <= _strings(data)
 
 
