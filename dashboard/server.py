@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import dash
@@ -17,6 +17,7 @@ import dash
 from core.errors import StakeholderGraphError
 from dashboard.app import app_state
 from dashboard.security import AUTH_ENV, check_bind, parse_auth
+from dashboard.security import allowed_hosts as allowed
 
 log = logging.getLogger("stakeholder_graph.dashboard")
 
@@ -43,19 +44,80 @@ def warm_up(app: dash.Dash) -> None:
         log.warning("warming the dashboard cache failed", exc_info=True)
 
 
-def make_server(app: dash.Dash, *, host: str = "127.0.0.1", port: int = 8050) -> Any:
-    """A threaded werkzeug server for ``app``, after the binding and auth checks of :func:`run`.
+#: Worker threads answering requests. Analysis releases the GIL in numpy, scipy and igraph;
+#: more threads than this mostly queue on the two cores these machines have.
+DEFAULT_THREADS = 8
+
+
+class Server:
+    """A waitress server (a production WSGI server with a thread pool) for one dashboard.
+
+    ``serve_forever()`` runs its loop in the calling thread; ``shutdown()`` (from any thread)
+    ends it and closes every socket; ``url`` is what a browser opens.
+    """
+
+    def __init__(self, app: dash.Dash, *, host: str, port: int, threads: int):
+        import waitress
+
+        self._map: dict[int, Any] = {}
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._server = waitress.create_server(
+            app.server, map=self._map, host=host, port=port, threads=threads,
+            ident="stakeholder-graph", expose_tracebacks=False,
+            # dashboard requests are small JSON bodies; a bigger one is refused early
+            max_request_body_size=16 * 1024 * 1024, channel_timeout=120,
+        )
+        listen = getattr(self._server, "effective_port", None)
+        self.port = int(listen if listen is not None else self._server.effective_listen[0][1])
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{self.port}{app.config.requests_pathname_prefix}"
+
+    @property
+    def server_port(self) -> int:
+        return self.port
+
+    def serve_forever(self) -> None:
+        from waitress import wasyncore
+
+        try:
+            while not self._stop.is_set() and self._map:
+                wasyncore.loop(timeout=0.2, map=self._map, use_poll=True, count=1)
+        finally:
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(self._map)
+            self._done.set()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._done.wait(timeout)
+
+    def server_close(self) -> None:
+        """Close the sockets of a server whose loop never ran (or already ended)."""
+        if not self._done.is_set():
+            from waitress import wasyncore
+
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(self._map)
+
+
+def make_server(app: dash.Dash, *, host: str = "127.0.0.1", port: int = 8050,
+                threads: int = DEFAULT_THREADS, allowed_hosts: Iterable[str] = ()) -> Server:
+    """A waitress :class:`Server` for ``app`` after the binding and auth checks.
 
     Reads ``STAKEHOLDER_GRAPH_AUTH``: required beyond loopback; when set, every request needs it.
+    Requests must name an allowed Host (:func:`dashboard.security.allowed_hosts` of ``host``
+    plus ``allowed_hosts``).
     """
-    from werkzeug.serving import make_server as _make_server
-
+    if threads < 1:
+        raise StakeholderGraphError(f"threads must be at least 1, got {threads}")
     auth = os.environ.get(AUTH_ENV) or None
     check_bind(host, auth=auth)
     if auth and app.server.config.get("SG_AUTH") is None:
         app.server.config["SG_AUTH"] = parse_auth(auth)
+    app.server.config["SG_ALLOWED_HOSTS"] = allowed(host, allowed_hosts)
     try:
-        return _make_server(host, port, app.server, threaded=True)
+        return Server(app, host=host, port=port, threads=threads)
     except OSError as err:
         raise StakeholderGraphError(f"cannot serve on {host}:{port}: {err.strerror or err}") from err
 
@@ -65,6 +127,8 @@ def run(
     *,
     host: str = "127.0.0.1",
     port: int = 8050,
+    threads: int = DEFAULT_THREADS,
+    allowed_hosts: Iterable[str] = (),
     echo: Callable[[str], None] = print,
     warm: bool = True,
 ) -> None:
@@ -76,10 +140,9 @@ def run(
         For a non-loopback host without ``STAKEHOLDER_GRAPH_AUTH``, a malformed value, or a
         port that cannot be bound.
     """
-    server = make_server(app, host=host, port=port)
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{server.server_port}{app.config.requests_pathname_prefix}"
-    echo(f"Stakeholder Graph dashboard on {url}")
+    server = make_server(app, host=host, port=port, threads=threads,
+                         allowed_hosts=allowed_hosts)
+    echo(f"Stakeholder Graph dashboard on {server.url}")
     if app.server.config.get("SG_AUTH") is not None:
         echo("HTTP basic auth is on (STAKEHOLDER_GRAPH_AUTH); press Ctrl+C to stop.")
     else:

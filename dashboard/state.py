@@ -71,7 +71,12 @@ def approx_bytes(value: Any, depth: int = 0, seen: set[int] | None = None) -> in
     seen.add(id(value))
     size = sys.getsizeof(value, 64)
     if isinstance(value, np.ndarray):
-        return size + (value.nbytes if value.base is None or value.dtype != object else 0)
+        # getsizeof counts the buffer of an array that owns it; a view's buffer is its base's
+        own = size if value.base is None else size + value.nbytes
+        if value.dtype == object and value.size:
+            sample = value.ravel()[:1000]
+            own += int(sum(sys.getsizeof(x) for x in sample) * value.size / len(sample))
+        return own
     if sp.issparse(value):
         return size + sum(int(getattr(value, a).nbytes) for a in ("data", "indices", "indptr", "row",
                                                              "col") if hasattr(value, a))

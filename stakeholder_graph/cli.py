@@ -157,15 +157,26 @@ def generate(
     typer.echo(f"wrote {out_dir}: {counts}")
 
 
-def _serve(store, *, host: str, port: int, min_cell: int | None) -> None:  # type: ignore[no-untyped-def]
+def _serve(store, *, host: str, port: int, min_cell: int | None,  # type: ignore[no-untyped-def]
+           allowed_host: list[str] | None = None, threads: int = 8,
+           cache_mb: int | None = None) -> None:
     from dashboard.app import create_app
     from dashboard.server import run
 
-    run(create_app(store, min_cell=min_cell), host=host, port=port)
+    cache_bytes = None if cache_mb is None else cache_mb * 1024 * 1024
+    run(create_app(store, min_cell=min_cell, cache_bytes=cache_bytes), host=host, port=port,
+        threads=threads, allowed_hosts=allowed_host or ())
 
 
 HostOpt = Annotated[str, typer.Option(help="Address to bind; not loopback needs STAKEHOLDER_GRAPH_AUTH.")]
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+AllowedHostOpt = Annotated[list[str] | None, typer.Option(
+    "--allowed-host", help="Another Host name to answer (e.g. the name a reverse proxy uses); "
+    "repeatable. Default: loopback names, or the bound name.")]
+ThreadsOpt = Annotated[int, typer.Option(min=1, max=64, help="Worker threads of the server.")]
+CacheOpt = Annotated[int | None, typer.Option(
+    "--cache-mb", min=16, help="Memory budget of the analysis cache in MB (default 1024, or "
+    "STAKEHOLDER_GRAPH_CACHE_MB).")]
 
 
 @app.command()
@@ -175,15 +186,22 @@ def dashboard(
     port: PortOpt = 8050,
     min_cell: MinCellOpt = None,
     neo4j: Neo4jOpt = None,
+    allowed_host: AllowedHostOpt = None,
+    threads: ThreadsOpt = 8,
+    cache_mb: CacheOpt = None,
 ) -> None:
     """Serve the dashboard (loopback only unless told otherwise)."""
-    _serve(open_store(source, neo4j), host=host, port=port, min_cell=min_cell)
+    _serve(open_store(source, neo4j), host=host, port=port, min_cell=min_cell,
+           allowed_host=allowed_host, threads=threads, cache_mb=cache_mb)
 
 
 @app.command()
-def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8050, min_cell: MinCellOpt = None) -> None:
+def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8050, min_cell: MinCellOpt = None,
+         allowed_host: AllowedHostOpt = None, threads: ThreadsOpt = 8,
+         cache_mb: CacheOpt = None) -> None:
     """The dashboard on the bundled example data; no server needed."""
-    _serve(open_store(Path("demo")), host=host, port=port, min_cell=min_cell)
+    _serve(open_store(Path("demo")), host=host, port=port, min_cell=min_cell,
+           allowed_host=allowed_host, threads=threads, cache_mb=cache_mb)
 
 
 # Commands that live in their own modules, mounted here so there is one command line.

@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,9 @@ def test_the_cli_refuses_a_public_host_without_valid_auth(
     else:
         monkeypatch.setenv(AUTH_ENV, auth)
     binds: list[Any] = []
-    import werkzeug.serving
+    import waitress
 
-    monkeypatch.setattr(werkzeug.serving, "make_server", lambda *a, **k: binds.append(a))
+    monkeypatch.setattr(waitress, "create_server", lambda *a, **k: binds.append(a))
     code = cli.main(["dashboard", "demo", "--host", host, "--port", "8050"])
     out, err = capsys.readouterr()
     assert code in (1, 2), (out, err)
@@ -95,13 +96,14 @@ def _free_port() -> int:
 
 
 def _get(url: str, headers: dict[str, str] | None = None, data: bytes | None = None
-         ) -> tuple[int, dict[str, str], bytes]:
+         ) -> tuple[int, Message, bytes]:
+    # the headers stay a case-insensitive Message: servers may spell names differently
     request = urllib.request.Request(url, headers=headers or {}, data=data)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+        return err.code, err.headers, err.read()
 
 
 @pytest.fixture(scope="module")

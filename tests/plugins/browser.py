@@ -6,7 +6,8 @@ Fixtures
     A selenium Chrome driver on Debian's ``/usr/bin/chromium`` and ``/usr/bin/chromedriver``
     with a fresh profile. Missing binaries are a **failure** with a clear message, never a skip.
 ``serve_app`` (function)
-    ``serve_app(app) -> base_url``: serves a Dash app (or Flask app) with werkzeug in a
+    ``serve_app(app) -> base_url``: serves a Dash app with the dashboard's server (a Flask app
+    with werkzeug) in a
     background thread for the duration of the test.
 ``screenshot_dir`` (session)
     A tmp dir for the run's screenshots; :func:`save_screenshot` also copies each into
@@ -81,12 +82,19 @@ def chrome_driver() -> Iterator[Any]:
 
 
 class _ServerThread(threading.Thread):
-    def __init__(self, wsgi_app: Any):
-        super().__init__(daemon=True)
-        from werkzeug.serving import make_server
+    """A Dash app on the dashboard's own production server (waitress), a bare Flask app on
+    werkzeug; port 0, so the OS picks a free port and parallel runs never collide."""
 
-        # port 0: the OS picks a free port, so parallel test runs never collide
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    def __init__(self, app: Any):
+        super().__init__(daemon=True)
+        if hasattr(app, "server"):
+            from dashboard.server import make_server
+
+            self.server: Any = make_server(app, host="127.0.0.1", port=0, threads=4)
+        else:
+            from werkzeug.serving import make_server as werkzeug_server
+
+            self.server = werkzeug_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
 
     def run(self) -> None:
@@ -102,8 +110,7 @@ def serve_app() -> Iterator[Callable[[Any], str]]:
     threads: list[_ServerThread] = []
 
     def start(app: Any) -> str:
-        wsgi = getattr(app, "server", app)
-        thread = _ServerThread(wsgi)
+        thread = _ServerThread(app)
         thread.start()
         threads.append(thread)
         return f"http://127.0.0.1:{thread.port}"
