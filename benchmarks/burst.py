@@ -1,7 +1,7 @@
 """A bounded burst of concurrent requests against a served dashboard on loopback.
 
-The app is served by werkzeug's threaded server (what ``dashboard.app.run`` uses) in a
-background thread. Each client alternates the two requests a browser makes when it opens
+The app is served by the dashboard's own server (waitress with a thread pool, what
+``dashboard.server.run`` uses) in a background thread. Each client alternates the two requests a browser makes when it opens
 /network: the page itself (``GET /network``) and the network callback
 (``POST /_dash-update-component`` with the page's default inputs), and checks every answer:
 status 200, and for the callback a JSON body whose cytoscape elements number the expected count.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import logging
 import threading
 import time
 import urllib.error
@@ -44,25 +43,23 @@ DEFAULT_INPUTS: dict[tuple[str, str], Any] = {
 
 
 class Served:
-    """``with Served(app) as url:`` — the app on 127.0.0.1 (a free port) until the block ends."""
+    """``with Served(app) as url:`` — the app on 127.0.0.1 (a free port) until the block ends,
+    served by the dashboard's own server (:func:`dashboard.server.make_server`, waitress)."""
 
-    def __init__(self, app: Any):
-        from werkzeug.serving import make_server
+    def __init__(self, app: Any, threads: int = 8):
+        from dashboard.server import make_server
 
-        self._server = make_server("127.0.0.1", 0, app.server, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._server = make_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.url = f"http://127.0.0.1:{self._server.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="benchmark-dashboard")
 
     def __enter__(self) -> str:
-        # One access-log line per request would drown the benchmark's own output.
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._thread.start()
         return self.url
 
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
-        self._server.server_close()
         self._thread.join(timeout=10)
 
 

@@ -176,7 +176,7 @@ def dashboard(opts: Options, ds: Any, echo: Echo) -> list[Result]:
                         expected_elements=elements, today=today)
     echo(f"burst: {stats['errors']} errors, p50 {stats['p50_ms']} ms, p99 {stats['p99_ms']} ms")
     out.append(Result("dashboard_burst", None, None, None, ("errors", "<=", 0),
-                      extra={**stats, "server": "werkzeug threaded (as dashboard.app.run)",
+                      extra={**stats, "server": "waitress, 8 threads (as dashboard.server.run)",
                              "store": "MemoryStore, 20,000-partner dataset, warm cache"}))
     return out
 
