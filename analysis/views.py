@@ -175,12 +175,13 @@ def coparticipation_subgraph(win: NetworkWindow, keep: np.ndarray, *, strong_onl
     """The nodes kept and the edges between them (``source``/``target`` are positions into
     the returned nodes, ``weight`` rooms shared); only the strong ties with ``strong_only``."""
     nodes = win.nodes.loc[keep].reset_index(drop=True)
-    new_pos = np.cumsum(keep) - 1
+    # int32 throughout: a big window's subgraph holds millions of edges
+    new_pos = (np.cumsum(keep, dtype=np.int64) - 1).astype(np.int32)
     mask = keep[win.src] & keep[win.dst] if len(win.src) else np.zeros(0, dtype=bool)
     if strong_only and len(win.strong) == len(mask):
         mask &= win.strong
     edges = pd.DataFrame({"source": new_pos[win.src[mask]], "target": new_pos[win.dst[mask]],
-                          "weight": win.weight[mask].astype(float)})
+                          "weight": win.weight[mask]})
     return nodes, edges
 
 

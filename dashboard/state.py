@@ -132,6 +132,11 @@ class AnalysisCache:
             _, (_, dropped) = self._data.popitem(last=False)
             self._bytes -= dropped
 
+    def lookup(self, key: Hashable) -> tuple[bool, Any]:
+        """``(True, value)`` when ``key`` is cached, else ``(False, None)``; computes nothing."""
+        with self._lock:
+            return self._hit(key)
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value for ``key``, computing (and storing) it on a miss."""
         with self._lock:
@@ -206,13 +211,31 @@ class WindowAnalysis:
     links: NetworkWindow | None = None
 
 
+#: Analysis computations running at once. More than the machine's cores only multiplies the
+#: memory held by half-finished views (a big window's subgraph is millions of edges each).
+COMPUTE_SLOTS = max(2, os.cpu_count() or 2)
+_slot = threading.local()
+
+
 @dataclass
 class AppState:
-    """What one dashboard app holds: its store, the suppression threshold and the cache."""
+    """What one dashboard app holds: its store, the suppression threshold and the cache.
+
+    Cache misses compute in at most ``compute_slots`` threads at once; the others wait for a
+    slot (cached answers never wait). A slot is taken before any of the cache's per-key locks
+    and held through nested computations, so waiting cannot go round in a circle.
+    """
 
     store: GraphStore
     min_cell: int | None = None
     cache: AnalysisCache = field(default_factory=AnalysisCache)
+    compute_slots: int = COMPUTE_SLOTS
+    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.compute_slots < 1:
+            raise ValueError(f"compute_slots must be >= 1, got {self.compute_slots!r}")
+        self._slots = threading.BoundedSemaphore(self.compute_slots)
 
     @property
     def aggregate_only(self) -> bool:
@@ -229,9 +252,19 @@ class AppState:
         return self.cache.get((self.store.version(), "dataset"), self.store.tables)
 
     def cached(self, name: str, args: tuple[Any, ...], compute: Callable[[Dataset], T]) -> T:
-        """``compute(dataset)`` cached on (version, name, args)."""
-        version = self.store.version()
-        return self.cache.get((version, name, args), lambda: compute(self.dataset()))
+        """``compute(dataset)`` cached on (version, name, args), computed in a slot."""
+        key = (self.store.version(), name, args)
+        found, value = self.cache.lookup(key)
+        if found:
+            return value  # type: ignore[no-any-return]
+        if getattr(_slot, "held", False):
+            return self.cache.get(key, lambda: compute(self.dataset()))
+        with self._slots:
+            _slot.held = True
+            try:
+                return self.cache.get(key, lambda: compute(self.dataset()))
+            finally:
+                _slot.held = False
 
     def window_analysis(self, window: Window) -> WindowAnalysis:
         """The report and network of ``window``, computed together and cached once."""

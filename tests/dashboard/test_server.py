@@ -204,3 +204,32 @@ def test_every_file_the_index_names_is_served(store: MemoryStore) -> None:
     assert len(files) > 5
     for path in files:
         assert client.get(path).status_code == 200, path
+
+
+def test_cache_misses_compute_in_a_bounded_number_of_threads_without_deadlock(
+        store: MemoryStore) -> None:
+    import time
+
+    from dashboard.state import AppState
+
+    state = AppState(store=store, compute_slots=2)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow(tag: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        # a nested computation (as a view needs its window) reuses the caller's slot
+        inner = state.cached("inner", (tag % 3,), lambda _ds: tag % 3)
+        with lock:
+            running[0] -= 1
+        return tag + inner
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda t: state.cached("outer", (t,), lambda _ds: slow(t)),
+                                range(24)))
+    assert results == [t + t % 3 for t in range(24)]
+    assert most[0] == 2
+    assert state.cache.pending == 0
