@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.privacy import Policy, suppress_table
 from analysis.views import partners_per_country, timeline_years
 from core.window import Window
 from dashboard.components import OKABE_ITO, SEQUENTIAL, colour_map, empty_figure, percent
@@ -72,45 +73,40 @@ class Suppressed:
     hide_categories: bool = False
 
 
-def suppress_counts(counts: Mapping[str, int], *, total: int | None, min_cell: int | None
-                    ) -> Suppressed:
-    """Counts with small cells hidden so that none can be worked out again.
+def suppress_counts(counts: Mapping[str, int], *, min_cell: int | None) -> Suppressed:
+    """Partners per country as the map may show them (:func:`analysis.privacy.suppress_table`).
 
-    Primary: a count from 1 to ``min_cell - 1`` is hidden. Complementary: while a hidden cell
-    could be derived from ``total`` and the visible cells (one hidden cell, or every hidden
-    cell forced to 1), the smallest visible non-zero cell is hidden too; when none is left,
-    the number of non-empty categories is hidden (``hide_categories``).
+    The countries and the unknown country (``""``, not drawn) are one table whose total, the
+    Partner count, is published; a large unknown count is published too (the Unknown region),
+    so then the countries alone form the table. Its total is never hidden here: when the table
+    cannot be protected without hiding it, the number of countries is hidden instead
+    (``hide_categories``), which is what tells how many hidden countries share the rest.
 
-    >>> suppress_counts({"A": 9, "B": 1, "C": 6}, total=16, min_cell=3).counts
+    >>> suppress_counts({"A": 9, "B": 1, "C": 6}, min_cell=3).counts
     {'A': 9, 'B': None, 'C': None}
-    >>> suppress_counts({"A": 1, "B": 1}, total=2, min_cell=3).hide_categories
+    >>> suppress_counts({"A": 1, "B": 1}, min_cell=3).hide_categories
     True
     """
-    out: dict[str, int | None] = dict(counts)
-    if min_cell is None:
-        return Suppressed(out)
-    for key, value in counts.items():
-        if value is not None and 0 < value < min_cell:
-            out[key] = None
-    while total is not None:
-        hidden = [k for k, v in out.items() if v is None]
-        rest = total - sum(v for v in out.values() if v is not None)
-        if not hidden or (len(hidden) > 1 and rest > len(hidden)):
-            break
-        # the unknown country is shown elsewhere (as the Unknown region): hide a country instead
-        visible = sorted((v, k) for k, v in out.items() if v and k != "")
-        if not visible:
-            return Suppressed(out, hide_categories=True)
-        out[visible[0][1]] = None
-    return Suppressed(out)
+    policy = Policy(min_cell)
+    cells = {str(c): int(v) for c, v in counts.items()}
+    unknown = cells.pop("", 0)
+    if unknown and not policy.small(unknown):
+        table = suppress_table(cells, total=sum(cells.values()), min_cell=min_cell)
+        shown: dict[str, int | None] = {**table.counts, "": unknown}
+    else:
+        if unknown:
+            cells[""] = unknown
+        table = suppress_table(cells, total=sum(cells.values()), min_cell=min_cell)
+        shown = dict(table.counts)
+    return Suppressed(shown, hide_categories=policy.active and bool(cells)
+                      and table.total is None)
 
 
-def world_map(counts: pd.DataFrame, *, total: int | None = None,
-              min_cell: int | None = None) -> go.Figure:
-    """Choropleth of :func:`analysis.views.partners_per_country`; under ``min_cell`` counts
-    pass :func:`suppress_counts` against the Partner ``total`` (unknown country included)."""
+def world_map(counts: pd.DataFrame, *, min_cell: int | None = None) -> go.Figure:
+    """Choropleth of :func:`analysis.views.partners_per_country`; under ``min_cell`` the
+    counts pass :func:`suppress_counts` (the one privacy boundary, :mod:`analysis.privacy`)."""
     shown_counts = suppress_counts(dict(zip(counts["country"], counts["partners"], strict=True)),
-                                   total=total, min_cell=min_cell).counts
+                                   min_cell=min_cell).counts
     known = counts.loc[counts["country"] != ""]
     if known.empty:
         return empty_figure("No partners with a known country on this date.")
@@ -254,8 +250,7 @@ def _overview(report: Mapping[str, Any], countries: pd.DataFrame, as_of: _dt.dat
     totals = report["totals"]
     figures = kpis(totals)
     suppressed = suppress_counts(dict(zip(countries["country"], countries["partners"],
-                                          strict=True)),
-                                 total=totals.get("partners"), min_cell=min_cell)
+                                          strict=True)), min_cell=min_cell)
     if suppressed.hide_categories:
         # how many countries, with every country hidden and the total shown, would say
         # how many partners each hidden country has
@@ -276,7 +271,7 @@ def _overview(report: Mapping[str, Any], countries: pd.DataFrame, as_of: _dt.dat
         as_of=as_of,
         kpis=kpi_text,
         reach=reach_figure(report.get("reach", {}).get("years", [])),
-        world=world_map(countries, total=totals.get("partners"), min_cell=min_cell),
+        world=world_map(countries, min_cell=min_cell),
         sectors=composition_bar(totals.get("sectors") or {}),
         regions=composition_bar(totals.get("regions") or {}),
         scorecard=scorecard_figure(entries),

@@ -182,7 +182,7 @@ def test_suppressed_country_counts_never_give_a_hidden_count_away(counts: list[i
     if unknown:
         truth[""] = unknown
     total = sum(truth.values())
-    result = suppress_counts(truth, total=total, min_cell=k)
+    result = suppress_counts(truth, min_cell=k)
     shown = {c: v for c, v in result.counts.items() if v is not None and c != ""}
     assert all(v >= k for v in shown.values())
     assert all(result.counts[c] == truth[c] for c in shown)
