@@ -105,9 +105,6 @@ def test_failing_callback_returns_a_friendly_alert_not_a_traceback(store):
         def tables(self, *args, **kwargs):  # the dashboard reads through tables()
             raise RuntimeError("secret internal detail")
 
-        def tables(self, *args, **kwargs):  # what the dashboard reads
-            raise RuntimeError("secret internal detail")
-
     app = create_app(Broken(small_dataset()))
     client = app.server.test_client()
     client.get("/")
