@@ -585,13 +585,11 @@ def run(opts: Options, *, echo: Echo = print) -> dict[str, Any]:
         if not opts.keep:
             shutil.rmtree(work, ignore_errors=True)
     names = {r.name for r in results}
-    for name in (R.REQUIRED_RESULTS + R.READ_AND_QUALITY_RESULTS
-                 + (() if opts.quick else R.FULL_ONLY_RESULTS)):
+    for name in R.REQUIRED_RESULTS + (() if opts.quick else R.FULL_ONLY_RESULTS):
         if name not in names:  # the comparison that would produce it failed earlier
             results.append(failed(name, None, R.GOALS[name],
                                   "not measured: an earlier step of its group failed"))
-    order = {name: i for i, name in enumerate(R.REQUIRED_RESULTS + R.READ_AND_QUALITY_RESULTS
-                                              + R.FULL_ONLY_RESULTS)}
+    order = {name: i for i, name in enumerate(R.REQUIRED_RESULTS + R.FULL_ONLY_RESULTS)}
     results.sort(key=lambda r: order.get(r.name, len(order)))
     settings = {**opts.to_dict(), "total_s": round(time.perf_counter() - began, 1),
                 # other work on the machine slows every figure; the ratios are from one run
