@@ -3,10 +3,12 @@
 - ``new_partners``: Partners active on ``as_of`` who were not active on ``since``;
 - ``departures``: Partners active on ``since`` who are not active on ``as_of``;
 - ``totals``: the membership totals on each day and their difference (partners, countries, and
-  per sector / region / Global South);
-- ``gaps_opened`` / ``gaps_closed``: committee gaps (committee, dimension, category) present on
-  ``as_of`` but not on ``since``, and the reverse; ``gaps_persisting`` counts the rest.
-  Committees are compared because they persist; events differ from one window to the next.
+  per category of every dimension: sector, region, sub-region, Global South and any dimension
+  asked for, with partners of unknown value under "Unknown");
+- ``gaps_opened`` / ``gaps_closed``: committee gaps (committee, dimension, category, direction)
+  present on ``as_of`` but not on ``since``, and the reverse; ``gaps_persisting`` counts the
+  rest. Committees are compared because they persist; events differ from one window to the next.
+  Each day's committee tests are one family for the q-values; small committees are not tested.
 - ``events``: convenings in the window ``(since, as_of]``.
 
 Both days go through :mod:`analysis.snapshot`, so the interval rules are the same as everywhere.
@@ -20,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.diversity import membership_totals
-from analysis.gaps import DEFAULT_DIMENSIONS, group_gaps
+from analysis.diversity import membership_totals, plural
+from analysis.gaps import DEFAULT_ALPHA, DEFAULT_DIMENSIONS, DEFAULT_MIN_ROOM, group_gaps
 from analysis.snapshot import DateLike, active_partners, events_in_window, to_timestamp
 from core.errors import RequestError
 from core.model import Dataset
@@ -29,6 +31,9 @@ from core.model import Dataset
 __all__ = ["Changes", "changes"]
 
 _PARTNER_FIELDS = ("partner_id", "name", "sector", "country", "region")
+#: Dimensions whose totals are always compared, before those the caller asks for.
+TOTAL_DIMENSIONS: tuple[str, ...] = ("sector", "region", "subregion", "global_south")
+_GAP_FIELDS = ("count", "size", "ratio", "missing", "p_value", "q_value", "significant")
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,30 @@ def _committee_gap_keys(
     day: pd.Timestamp,
     program: str | None,
     dims: Sequence[str],
-    threshold: float,
+    options: dict[str, Any],
 ) -> pd.DataFrame:
-    found = group_gaps(ds, day, dims, program=program, threshold=threshold, kinds=("committee",))
+    found = group_gaps(ds, day, dims, program=program, kinds=("committee",), **options)
     found = found.loc[found["kind"] == "committee"]
-    return found[["group_id", "dimension", "group", "count", "size", "ratio", "missing"]]
+    return found[["group_id", "dimension", "group", "direction", *_GAP_FIELDS]]
+
+
+def _totals(
+    ds: Dataset, start: pd.Timestamp, day: pd.Timestamp, dims: Sequence[str]
+) -> dict[str, Any]:
+    """Totals on both days and their differences, for every dimension."""
+    every = list(dict.fromkeys([*TOTAL_DIMENSIONS, *dims]))
+    before = membership_totals(ds, start, every)
+    after = membership_totals(ds, day, every)
+    keys = ["partners", "countries", *(plural(d) for d in every)]
+    totals: dict[str, Any] = {
+        "before": {k: before[k] for k in keys},
+        "after": {k: after[k] for k in keys},
+        "partners": after["partners"] - before["partners"],
+        "countries": after["countries"] - before["countries"],
+    }
+    for dim in every:
+        totals[plural(dim)] = _delta(before[plural(dim)], after[plural(dim)])
+    return totals
 
 
 def changes(
@@ -110,6 +134,8 @@ def changes(
     program: str | None = None,
     dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
     threshold: float = 0.8,
+    min_room: int = DEFAULT_MIN_ROOM,
+    alpha: float = DEFAULT_ALPHA,
 ) -> Changes:
     """Compare the network on ``since`` with the network on ``as_of``.
 
@@ -123,9 +149,10 @@ def changes(
     program : str, optional
         Only committees (for gaps) and events of this program.
     dimensions : sequence of str, default ("sector", "region", "global_south")
-        Dimensions for the committee gaps.
-    threshold : float, default 0.8
-        Gap threshold, as in :func:`analysis.gaps.find_gaps`.
+        Dimensions for the committee gaps, compared in the totals too (after sector, region,
+        sub-region and Global South).
+    threshold, min_room, alpha
+        As in :func:`analysis.gaps.find_gaps`.
 
     Returns
     -------
@@ -140,22 +167,12 @@ def changes(
     new = now.loc[~now["partner_id"].isin(then["partner_id"])]
     gone = then.loc[~then["partner_id"].isin(now["partner_id"])]
 
-    before = membership_totals(ds, start)
-    after = membership_totals(ds, day)
-    totals: dict[str, Any] = {
-        "before": {k: before[k] for k in ("partners", "countries", "sectors", "regions")},
-        "after": {k: after[k] for k in ("partners", "countries", "sectors", "regions")},
-        "partners": after["partners"] - before["partners"],
-        "countries": after["countries"] - before["countries"],
-        "sectors": _delta(before["sectors"], after["sectors"]),
-        "regions": _delta(before["regions"], after["regions"]),
-        "global_south": _delta(before["global_south"], after["global_south"]),
-    }
-
     dims = list(dimensions)
-    old_gaps = _committee_gap_keys(ds, start, program, dims, threshold)
-    new_gaps = _committee_gap_keys(ds, day, program, dims, threshold)
-    key = ["group_id", "dimension", "group"]
+    totals = _totals(ds, start, day, dims)
+    options = {"threshold": threshold, "min_room": min_room, "alpha": alpha}
+    old_gaps = _committee_gap_keys(ds, start, program, dims, options)
+    new_gaps = _committee_gap_keys(ds, day, program, dims, options)
+    key = ["group_id", "dimension", "group", "direction"]
     both = old_gaps.merge(
         new_gaps, on=key, how="outer", suffixes=("_before", "_after"), indicator=True
     )
@@ -169,10 +186,14 @@ def changes(
                 "name": str(names.get(r["group_id"], "")),
                 "dimension": str(r["dimension"]),
                 "group": str(r["group"]),
+                "direction": str(r["direction"]),
                 "count": int(r[f"count_{suffix}"]),
                 "size": int(r[f"size_{suffix}"]),
                 "ratio": float(r[f"ratio_{suffix}"]),
                 "missing": bool(r[f"missing_{suffix}"]),
+                "p_value": float(r[f"p_value_{suffix}"]),
+                "q_value": float(r[f"q_value_{suffix}"]),
+                "significant": bool(r[f"significant_{suffix}"]),
             }
             for _, r in part.iterrows()
         ]
@@ -191,8 +212,9 @@ def changes(
         events=len(events),
         method={
             "partners": "Partners active on each day (joined <= d < left)",
-            "gaps": "committee gaps on since versus on as_of, keyed by committee, dimension and "
-            "category",
+            "gaps": "committee gaps on since versus on as_of, keyed by committee, dimension, "
+            "category and direction; q-values over each day's committee tests",
+            "totals": "every dimension; partners of unknown value under Unknown",
             "events": "since < date <= as_of",
         },
     )

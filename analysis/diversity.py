@@ -39,13 +39,17 @@ from analysis.snapshot import (
     active_memberships,
     active_partners,
     committees,
+    counted_partners,
     events_in_window,
     to_timestamp,
 )
-from core.model import GUEST, PARTNER, Dataset
+from core.evidence import GEOGRAPHIC, unknown_place
+from core.model import GUEST, Dataset
 
 __all__ = [
+    "GEOGRAPHIC",
     "INDICES",
+    "UNKNOWN",
     "Composition",
     "blau",
     "category_label",
@@ -55,6 +59,8 @@ __all__ = [
     "group_baselines",
     "group_compositions",
     "group_members",
+    "group_unknowns",
+    "labels_of",
     "partner_labels",
     "membership_totals",
     "normalised_blau",
@@ -63,6 +69,9 @@ __all__ = [
 ]
 
 Counts: TypeAlias = Mapping[Any, float] | pd.Series | Sequence[float] | np.ndarray
+
+#: The label under which totals show the partners whose value in a dimension is unknown.
+UNKNOWN = "Unknown"
 
 
 def category_label(value: Any) -> str:
@@ -250,6 +259,26 @@ def _missing(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype(str).str.strip() == "")
 
 
+def labels_of(partners: pd.DataFrame, dimension: str) -> pd.Series:
+    """The values of ``dimension`` with the geographic ones of a partner without country missing.
+
+    The loader stores ``global_south`` as a bool, so a partner with no country would read as
+    Global North; its region, sub-region and Global South are unknown instead (``None``), which
+    keeps it out of those shares and baselines while it still counts in the totals.
+
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"country": ["KEN", ""], "global_south": [True, False]})
+    >>> labels_of(p, "global_south").tolist()
+    [True, None]
+    """
+    if dimension not in partners.columns:
+        raise ValueError(f"dimension {dimension!r} is not a partner column")
+    values = partners[dimension]
+    if dimension not in GEOGRAPHIC or "country" not in partners.columns:
+        return values
+    return values.astype(object).where(~unknown_place(partners), None)
+
+
 def composition(
     frame_or_series: pd.DataFrame | pd.Series,
     attribute: str = "sector",
@@ -284,7 +313,7 @@ def composition(
             raise ValueError(
                 f"attribute {attribute!r} is not a column; have {sorted(frame_or_series.columns)}"
             )
-        values = frame_or_series[attribute]
+        values = labels_of(frame_or_series, attribute)
     elif isinstance(frame_or_series, pd.Series):
         values = frame_or_series
     else:
@@ -383,11 +412,11 @@ def partner_labels(partners: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """``[partner_id, category]``: each partner's label(s) in ``dimension``, missing dropped.
 
     Labels are computed once per partner (not once per attendance row); multi-valued cells
-    give one row per value.
+    give one row per value; a partner without country has no geographic label (:func:`labels_of`).
     """
-    if dimension not in partners.columns:
-        raise ValueError(f"dimension {dimension!r} is not a partner column")
-    labels = partners[["partner_id", dimension]].rename(columns={dimension: "category"})
+    labels = pd.DataFrame(
+        {"partner_id": partners["partner_id"], "category": labels_of(partners, dimension)}
+    )
     if labels["category"].map(lambda v: isinstance(v, (tuple, list))).any():
         labels = labels.explode("category")
     labels = labels.loc[~_missing(labels["category"])]
@@ -449,6 +478,39 @@ def group_compositions(
     return _sort_long(out, dims)
 
 
+def group_unknowns(
+    ds: Dataset,
+    as_of: DateLike | None = None,
+    dimensions: Sequence[str] = ("sector", "region"),
+    *,
+    since: DateLike | None = None,
+    program: str | None = None,
+    kinds: Sequence[str] = GROUP_KINDS,
+) -> pd.DataFrame:
+    """Members of each group whose value in a dimension is unknown: ``[kind, group_id, dimension,
+    unknown]``, groups without any left out.
+
+    They are in the group's size but in none of its shares, and so in no gap test of that
+    dimension; reports show the count beside the composition.
+    """
+    members = group_members(ds, as_of, since=since, program=program, kinds=kinds)
+    frames = []
+    for dim in dimensions:
+        values = labels_of(ds.partners, dim)
+        if values.map(lambda v: isinstance(v, (tuple, list))).any():
+            blank = values.map(lambda v: isinstance(v, (tuple, list)) and len(v) == 0)
+        else:
+            blank = _missing(values)
+        ids = ds.partners.loc[blank.to_numpy(), "partner_id"]
+        part = members.loc[members["partner_id"].isin(ids)]
+        counted = part.groupby(["kind", "group_id"], sort=True).size().rename("unknown")
+        frames.append(counted.reset_index().assign(dimension=dim))
+    columns = ["kind", "group_id", "dimension", "unknown"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
 def _sort_long(frame: pd.DataFrame, dims: Sequence[str], count: str = "count") -> pd.DataFrame:
     """Sort a long group table by kind, group, dimension (in the order given) and category."""
     order = {d: i for i, d in enumerate(dims)}
@@ -481,7 +543,7 @@ def group_baselines(
     _check_kinds(kinds)
     dims = list(dimensions)
     day = to_timestamp(as_of)
-    partners = ds.partners.loc[ds.partners["membership"] == PARTNER]
+    partners = counted_partners(ds)
     chosen = committees(ds, program=program)["committee_id"]
     if "committee" not in kinds:
         chosen = chosen.iloc[0:0]
@@ -490,9 +552,8 @@ def group_baselines(
         events = events.iloc[0:0]
     frames = []
     for dim in dims:
-        if dim not in partners.columns:
-            raise ValueError(f"dimension {dim!r} is not a partner column")
-        on_day = active_counts_on(partners, [day], dim)
+        labelled = partners[["counted_from", "left"]].assign(**{dim: labels_of(partners, dim)})
+        on_day = active_counts_on(labelled, [day], dim, start="counted_from")
         if len(chosen) and on_day.shape[1]:
             row = on_day.iloc[0]
             row = row[row > 0]
@@ -507,7 +568,7 @@ def group_baselines(
             )
             frames.append(committee_part)
         if len(events):
-            per_date = active_counts_on(partners, events["date"], dim)
+            per_date = active_counts_on(labelled, events["date"], dim, start="counted_from")
             if per_date.shape[1]:
                 per_date.columns = [category_label(c) for c in per_date.columns]
                 per_event = per_date.reindex(pd.DatetimeIndex(events["date"]))
@@ -536,7 +597,9 @@ def membership_totals(
     dict
         ``partners``, ``guests`` (active Guests, reported apart), ``countries`` (distinct),
         one ``{category: count}`` dict per dimension under its plural name (``sectors``,
-        ``regions``, ``subregions``, ``global_south``...) and ``diversity`` per dimension.
+        ``regions``, ``subregions``, ``global_south``...), with the partners whose value is
+        unknown (no country, for the geographic dimensions) under ``"Unknown"``, and
+        ``diversity`` per dimension (known values only).
     """
     day = to_timestamp(as_of)
     members = active_partners(ds, day)
@@ -550,7 +613,10 @@ def membership_totals(
     indices: dict[str, dict[str, float]] = {}
     for dim in dimensions:
         comp = composition(members, dim)
-        out[plural(dim)] = dict(comp.counts)
+        counts: dict[str, int | float] = dict(comp.counts)
+        if comp.unknown:  # counted in the total, shown apart, in no share or index
+            counts[UNKNOWN] = _plain(comp.unknown)
+        out[plural(dim)] = counts
         indices[dim] = comp.diversity()
     out["diversity"] = indices
     return out

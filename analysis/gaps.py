@@ -8,8 +8,11 @@ For each dimension (sector, region, Global South...) and each category present i
 
 where ``share = count / size`` in the group and ``expected_share`` is the category's share of
 the baseline, or the target's ``min_share`` when the targets table has a row for that dimension
-and category (targets override the baseline). Over-represented categories are never gaps, and
-a category with ``expected_share == 0`` cannot be under-represented.
+and category (targets override the baseline). A category with ``expected_share == 0`` cannot
+be under-represented. Where a targets row has a ``max_share``, holding *more* than it is a gap
+too (``direction == "over"``): its ``expected_share`` is that maximum, its ``excess`` the
+head-count above it, and its p-value the exact upper tail, binomial ``P(X >= count)`` with
+``p = max_share``.
 
 ``p_value``: the chance of drawing *that few or fewer* of the category when the group's members
 are drawn at random —
@@ -26,7 +29,19 @@ expected_share``, i.e. ``ceil((expected_share * size - count) / (1 - expected_sh
 ``expected_share == 1`` adding members can never reach it unless the group is already all of
 that category, and ``shortfall`` is ``None``.
 
-A group with no members has no gaps: there is no room to compare (reports show its size 0).
+``excess`` (over-representation): members of the category above the maximum at the room's
+size, ``count - floor(max_share * size)``.
+
+Which rooms are tested: a room with no member has nothing to compare (``"empty"``: "no
+attendance recorded", never "no gaps"); a room with fewer than ``min_room`` members (default
+5) in a dimension is described but not tested (``"too small"``): one member cannot be
+"under-represented" in any useful sense. See :func:`room_status`.
+
+Multiple testing: every test of one call of :func:`find_gaps` (the report makes one call for
+all its rooms) is one family; ``q_value`` is its Benjamini–Hochberg adjusted p-value
+(:func:`scipy.stats.false_discovery_control`) and ``significant`` is ``q_value <= alpha``
+(default 0.05). Every judged category is a test, gap or not, so picking the worst rooms cannot
+shrink the family. :func:`ranked` keeps the significant gaps, largest head-count first.
 
 >>> import pandas as pd
 >>> base = pd.DataFrame({"sector": ["Industry"] * 5 + ["Academic"] * 3 + ["Civil Society"] * 2})
@@ -54,7 +69,9 @@ from analysis.snapshot import DateLike
 from core.model import Dataset
 
 __all__ = [
+    "DEFAULT_ALPHA",
     "DEFAULT_DIMENSIONS",
+    "DEFAULT_MIN_ROOM",
     "check_threshold",
     "Gap",
     "expected_from_targets",
@@ -62,12 +79,19 @@ __all__ = [
     "gaps_from_frame",
     "group_gap_rows",
     "group_gaps",
+    "limits_from_targets",
+    "ranked",
     "recurring_gaps",
     "representation_gaps",
+    "room_status",
     "shortfall",
 ]
 
 DEFAULT_DIMENSIONS: tuple[str, ...] = ("sector", "region", "global_south")
+#: Rooms with fewer members than this (in a dimension) are described, not tested.
+DEFAULT_MIN_ROOM = 5
+#: The false discovery rate at which a gap is called significant.
+DEFAULT_ALPHA = 0.05
 
 #: Shares equal up to this tolerance count as equal (the shares come from integer ratios).
 _EPS = 1e-9
@@ -79,7 +103,10 @@ class Gap:
 
     ``group`` is the *category* label (the name fixed by DESIGN.md's JSON); ``basis`` says where
     ``expected_share`` came from (``"baseline"`` or ``"target"``) and ``test`` which exact test
-    gave ``p_value``.
+    gave ``p_value``. ``direction`` is ``"under"`` (short of the expected share; ``shortfall``
+    members to add) or ``"over"`` (above a target's ``max_share``, which is then
+    ``expected_share``; ``excess`` members too many). ``q_value`` is the Benjamini–Hochberg
+    adjusted p-value over every test of the call, ``significant`` whether it is at most alpha.
     """
 
     dimension: str
@@ -96,10 +123,19 @@ class Gap:
     baseline_size: int
     basis: str = "baseline"
     test: str = "hypergeometric"
+    direction: str = "under"
+    excess: int | None = None
+    q_value: float = 1.0
+    significant: bool = False
 
     @property
     def category(self) -> str:
         return self.group
+
+    @property
+    def headcount(self) -> int | None:
+        """Members to add (under) or too many (over): the size of the gap in people."""
+        return self.excess if self.direction == "over" else self.shortfall
 
     def to_dict(self) -> dict[str, Any]:
         # Flat fields only: a plain dict copy is much faster than dataclasses.asdict's deepcopy.
@@ -112,6 +148,12 @@ class Gap:
         label = _display(self.dimension, self.group)
         expected = f"{self.expected_share:.0%}"
         source = "the target" if self.basis == "target" else "the membership"
+        tests = f"p = {self.p_value:.3g}, q = {self.q_value:.3g}"
+        if self.direction == "over":
+            return (
+                f"{label}: {self.count} of {self.size} ({self.share:.0%}), above the maximum of "
+                f"{expected} in the target; {self.excess} more than the maximum ({tests})."
+            )
         if self.missing:
             head = f"No {label} {noun} among {self.size}"
         else:
@@ -121,7 +163,7 @@ class Gap:
             if self.shortfall is not None
             else "; adding members cannot reach it"
         )
-        return f"{head}, against {expected} in {source}{more} (p = {self.p_value:.3g})."
+        return f"{head}, against {expected} in {source}{more} ({tests})."
 
 
 _FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Gap))
@@ -173,8 +215,8 @@ def _norm(label: Any) -> str:
 def expected_from_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
     """Targets as ``[dimension, key, target_label, target_share]`` (``key`` is case-folded).
 
-    The ``min_share`` column is the expected share; ``max_share`` is not used, because an
-    over-represented category is never a gap.
+    The ``min_share`` column is the expected share; ``max_share`` is read by
+    :func:`limits_from_targets`.
     """
     columns = ["dimension", "key", "target_label", "target_share"]
     if targets is None or len(targets) == 0:
@@ -197,6 +239,55 @@ def expected_from_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
     return out.drop_duplicates(["dimension", "key"], keep="last").reset_index(drop=True)
 
 
+def limits_from_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Targets' maxima as ``[dimension, key, max_share]`` (``key`` is case-folded).
+
+    >>> import pandas as pd
+    >>> limits_from_targets(pd.DataFrame({"dimension": ["sector"], "group": [" Industry"],
+    ...     "min_share": [None], "max_share": [0.4]})).to_dict("records")
+    [{'dimension': 'sector', 'key': 'industry', 'max_share': 0.4}]
+    """
+    columns = ["dimension", "key", "max_share"]
+    if targets is None or len(targets) == 0 or "max_share" not in targets.columns:
+        return pd.DataFrame(columns=columns)
+    rows = targets.loc[targets["max_share"].notna()]
+    bad = rows.loc[(rows["max_share"] < 0) | (rows["max_share"] > 1)]
+    if len(bad):
+        raise ValueError(f"targets max_share must be in [0, 1], got {bad['max_share'].tolist()}")
+    out = pd.DataFrame(
+        {
+            "dimension": rows["dimension"].astype(str).str.strip(),
+            "key": rows["group"].map(_norm),
+            "max_share": rows["max_share"].astype(float),
+        }
+    )
+    return out.drop_duplicates(["dimension", "key"], keep="last").reset_index(drop=True)
+
+
+def room_status(size: int | None, min_room: int = DEFAULT_MIN_ROOM) -> str:
+    """``"empty"`` (nobody recorded), ``"too small"`` (described, not tested) or ``"tested"``.
+
+    >>> room_status(0), room_status(1), room_status(5)
+    ('empty', 'too small', 'tested')
+    """
+    check_min_room(min_room)
+    if not size:
+        return "empty"
+    return "too small" if size < min_room else "tested"
+
+
+def check_min_room(min_room: int) -> None:
+    """Refuse a minimum room size that is not a whole number >= 1 (``ValueError`` naming it)."""
+    if isinstance(min_room, bool) or not isinstance(min_room, (int, np.integer)) or min_room < 1:
+        raise ValueError(f"min_room must be an integer >= 1, got {min_room!r}")
+
+
+def check_alpha(alpha: float) -> None:
+    """Refuse a significance level outside (0, 1] (``ValueError`` naming it)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
+        raise ValueError(f"alpha must be a number in (0, 1], got {alpha!r}")
+
+
 def find_gaps(
     rows: pd.DataFrame,
     *,
@@ -204,6 +295,8 @@ def find_gaps(
     targets: pd.DataFrame | None = None,
     threshold: float = 0.8,
     scored: bool = False,
+    min_room: int = DEFAULT_MIN_ROOM,
+    alpha: float = DEFAULT_ALPHA,
 ) -> pd.DataFrame:
     """Vectorised gap finding over many groups at once (the report's engine).
 
@@ -217,21 +310,27 @@ def find_gaps(
     keys : sequence of str
         Columns identifying a group (e.g. ``("kind", "group_id")``).
     targets : DataFrame, optional
-        The dataset's targets table; overrides the baseline share where it has a row.
+        The dataset's targets table: ``min_share`` overrides the baseline share where it has a
+        row, ``max_share`` adds an over-representation test.
     threshold : float, default 0.8
-        A category is a gap when ``share / expected_share < threshold``.
+        A category is short when ``share / expected_share < threshold``.
     scored : bool, default False
-        Keep every row that can be judged (group not empty, ``expected_share > 0``), gap or
-        not, with an ``is_gap`` column: the p-values of all rooms, for
-        :func:`recurring_gaps`.
+        Keep every test, gap or not, with an ``is_gap`` column (for :func:`recurring_gaps`).
+    min_room : int, default 5
+        Groups with fewer members (with a known label in the dimension) are not tested.
+    alpha : float, default 0.05
+        ``significant`` is ``q_value <= alpha``.
 
     Returns
     -------
     DataFrame
-        The gaps only (every judged row with ``scored=True``), with the :class:`Gap` fields as columns plus ``keys``, sorted by keys,
-        dimension (in order of first appearance), ratio, p-value and category.
+        The gaps only (every test with ``scored=True``), with the :class:`Gap` fields as
+        columns plus ``keys``, sorted by keys, dimension (in order of first appearance), ratio,
+        p-value and category. ``q_value`` adjusts over every test, whatever is kept.
     """
     check_threshold(threshold)
+    check_min_room(min_room)
+    check_alpha(alpha)
     keys = list(keys)
     needed = {"dimension", "category", "count", "size", "baseline_count", "baseline_size"}
     missing_cols = needed - set(rows.columns)
@@ -245,10 +344,31 @@ def find_gaps(
     wanted = wanted.loc[wanted["dimension"].isin(dim_order)]
     if len(wanted):
         frame = _add_target_categories(frame, wanted, keys)
-        frame = frame.merge(wanted, on=["dimension", "key"], how="left")
+    frame = frame.merge(wanted, on=["dimension", "key"], how="left")
+    frame = frame.merge(limits_from_targets(targets), on=["dimension", "key"], how="left")
+    frame = frame.loc[frame["size"] >= min_room].reset_index(drop=True)
+    tests = pd.concat([_under_tests(frame, threshold), _over_tests(frame)], ignore_index=True)
+    if len(tests):
+        tests["q_value"] = stats.false_discovery_control(tests["p_value"].to_numpy(), method="bh")
     else:
-        frame["target_label"] = pd.Series(np.nan, index=frame.index, dtype=object)
-        frame["target_share"] = np.nan
+        tests["q_value"] = pd.Series(dtype=float)
+    tests["significant"] = tests["q_value"] <= alpha
+    if not scored:
+        tests = tests.loc[tests["is_gap"]]
+    tests["group"] = tests["category"]
+    tests["_dim"] = tests["dimension"].map(dim_order)
+    tests = tests.sort_values(
+        keys + ["_dim", "ratio", "p_value", "category"], kind="mergesort"
+    ).reset_index(drop=True)
+    for col in ("count", "size", "baseline_count", "baseline_size"):
+        tests[col] = tests[col].astype("int64")
+    tests["significant"] = tests["significant"].astype(bool)
+    columns = keys + list(_FIELDS) + (["is_gap"] if scored else [])
+    return tests[columns]
+
+
+def _under_tests(frame: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The lower-tail test of every category with an expected share above 0."""
     has_target = frame["target_share"].notna().to_numpy()
     count = frame["count"].to_numpy(dtype=float)
     size = frame["size"].to_numpy(dtype=float)
@@ -260,16 +380,11 @@ def find_gaps(
     expected = np.where(has_target, frame["target_share"].to_numpy(dtype=float), base_share)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, share / expected, np.inf)
-    # An empty group has nothing to compare (the report shows its size 0 instead).
-    judged = (size > 0) & (expected > _EPS)
-    is_gap = judged & (ratio < threshold - _EPS)
-    keep = judged if scored else is_gap
-    frame = frame.assign(share=share, expected_share=expected, ratio=ratio, is_gap=is_gap)
-    frame = frame.loc[keep].copy()
-    has_target = has_target[keep]
-    count, size = count[keep], size[keep]
-    bcount, bsize = bcount[keep], bsize[keep]
-    expected = expected[keep]
+    keep = expected > _EPS
+    out = frame.loc[keep].copy()
+    has_target, count, size = has_target[keep], count[keep], size[keep]
+    bcount, bsize, expected = bcount[keep], bsize[keep], expected[keep]
+    # Against a target, or a room larger than its baseline (Guests), draws are independent.
     use_binom = has_target | (size > bsize)
     p_value = np.ones(count.shape)
     hyper = ~use_binom
@@ -279,20 +394,66 @@ def find_gaps(
         p_value[use_binom] = stats.binom.cdf(
             count[use_binom], size[use_binom], np.clip(expected[use_binom], 0.0, 1.0)
         )
-    frame["p_value"] = np.clip(np.nan_to_num(p_value, nan=1.0), 0.0, 1.0)
-    frame["shortfall"] = _shortfall_array(count, size, expected)
-    frame["missing"] = count == 0
-    frame["basis"] = np.where(has_target, "target", "baseline")
-    frame["test"] = np.where(use_binom, "binomial", "hypergeometric")
-    frame["group"] = frame["category"]
-    frame["_dim"] = frame["dimension"].map(dim_order)
-    frame = frame.sort_values(
-        keys + ["_dim", "ratio", "p_value", "category"], kind="mergesort"
-    ).reset_index(drop=True)
-    for col in ("count", "size", "baseline_count", "baseline_size"):
-        frame[col] = frame[col].astype("int64")
-    columns = keys + [f for f in Gap.__dataclass_fields__] + (["is_gap"] if scored else [])
-    return frame[columns]
+    return out.assign(
+        share=share[keep],
+        expected_share=expected,
+        ratio=ratio[keep],
+        is_gap=ratio[keep] < threshold - _EPS,
+        p_value=np.clip(np.nan_to_num(p_value, nan=1.0), 0.0, 1.0),
+        shortfall=_shortfall_array(count, size, expected),
+        missing=count == 0,
+        basis=np.where(has_target, "target", "baseline"),
+        test=np.where(use_binom, "binomial", "hypergeometric"),
+        direction="under",
+        excess=np.nan,
+    )
+
+
+def _over_tests(frame: pd.DataFrame) -> pd.DataFrame:
+    """The upper-tail test of every category with a target ``max_share`` (below 1)."""
+    part = frame.loc[frame["max_share"].notna() & (frame["max_share"] < 1 - _EPS)].copy()
+    count = part["count"].to_numpy(dtype=float)
+    size = part["size"].to_numpy(dtype=float)
+    limit = part["max_share"].to_numpy(dtype=float)
+    share = count / size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(limit > 0, share / limit, np.where(count > 0, np.inf, 0.0))
+    # P(X >= count) = sf(count - 1): the chance of this many or more at the maximum share.
+    p_value = stats.binom.sf(count - 1, size, limit) if len(part) else np.ones(0)
+    return part.assign(
+        share=share,
+        expected_share=limit,
+        ratio=ratio,
+        is_gap=share > limit + _EPS,
+        p_value=np.clip(np.nan_to_num(p_value, nan=1.0), 0.0, 1.0),
+        shortfall=np.nan,
+        missing=False,
+        basis="target",
+        test="binomial",
+        direction="over",
+        excess=np.maximum(count - np.floor(limit * size + _EPS), 0.0),
+    )
+
+
+def ranked(gaps: pd.DataFrame, *, limit: int | None = None) -> pd.DataFrame:
+    """The significant gaps, largest head-count first (shortfall or excess), then p-value.
+
+    A shortfall no number of added members can close (``expected_share == 1``) ranks by the
+    members of other categories in the room.
+    """
+    if not len(gaps):
+        return gaps
+    chosen = gaps.loc[gaps["significant"].astype(bool)]
+    head = chosen["excess"].where(chosen["direction"] == "over", chosen["shortfall"])
+    head = head.fillna(chosen["size"] - chosen["count"])
+    chosen = chosen.assign(_head=head.to_numpy(dtype=float))
+    chosen = chosen.sort_values(
+        ["_head", "p_value", "dimension", "group"],
+        ascending=[False, True, True, True],
+        kind="mergesort",
+    ).drop(columns="_head")
+    out = chosen.reset_index(drop=True)
+    return out if limit is None else out.head(limit)
 
 
 def _add_target_categories(
@@ -333,14 +494,17 @@ def gaps_from_frame(frame: pd.DataFrame) -> list[Gap]:
     out: list[Gap] = []
     for row in frame[fields].itertuples(index=False, name=None):
         values = dict(zip(fields, row, strict=True))
-        values["shortfall"] = None if pd.isna(values["shortfall"]) else int(values["shortfall"])
+        for name in ("shortfall", "excess"):
+            values[name] = None if pd.isna(values[name]) else int(values[name])
         values["count"] = int(values["count"])
         values["size"] = int(values["size"])
         values["baseline_count"] = int(values["baseline_count"])
         values["baseline_size"] = int(values["baseline_size"])
-        for name in ("share", "expected_share", "ratio", "p_value"):
+        for name in ("share", "expected_share", "ratio", "p_value", "q_value"):
             values[name] = float(values[name])
         values["missing"] = bool(values["missing"])
+        values["significant"] = bool(values["significant"])
+        values["direction"] = str(values["direction"])
         values["group"] = str(values["group"])
         values["dimension"] = str(values["dimension"])
         values["basis"] = str(values["basis"])
@@ -356,8 +520,10 @@ def representation_gaps(
     dimensions: Iterable[str] = DEFAULT_DIMENSIONS,
     targets: pd.DataFrame | None = None,
     threshold: float = 0.8,
+    min_room: int = DEFAULT_MIN_ROOM,
+    alpha: float = DEFAULT_ALPHA,
 ) -> list[Gap]:
-    """Missing and under-represented categories of ``group`` against ``baseline``.
+    """Missing, under- and over-represented categories of ``group`` against ``baseline``.
 
     Parameters
     ----------
@@ -368,10 +534,15 @@ def representation_gaps(
     dimensions : iterable of str, default ("sector", "region", "global_south")
         Partner columns to examine.
     targets : DataFrame, optional
-        Rows ``dimension, group, min_share``: where one names a category, ``min_share``
-        replaces the baseline share (and the p-value becomes binomial).
+        Rows ``dimension, group, min_share[, max_share]``: where one names a category,
+        ``min_share`` replaces the baseline share (and the p-value becomes binomial) and
+        ``max_share`` adds an over-representation test.
     threshold : float, default 0.8
         Gap when ``share / expected_share`` is below it.
+    min_room : int, default 5
+        A smaller group is not tested (no gaps).
+    alpha : float, default 0.05
+        Level of ``significant`` (q-values over this group's tests).
 
     Returns
     -------
@@ -404,7 +575,9 @@ def representation_gaps(
     if not pieces:
         return []
     rows = pd.DataFrame(pieces)
-    found = find_gaps(rows, targets=targets, threshold=threshold)
+    found = find_gaps(
+        rows, targets=targets, threshold=threshold, min_room=min_room, alpha=alpha
+    )
     return gaps_from_frame(found)
 
 
@@ -483,15 +656,25 @@ def group_gaps(
     targets: pd.DataFrame | None = None,
     threshold: float = 0.8,
     kinds: Sequence[str] = ("committee", "event"),
+    min_room: int = DEFAULT_MIN_ROOM,
+    alpha: float = DEFAULT_ALPHA,
 ) -> pd.DataFrame:
     """The gaps of every committee (on ``as_of``) and every event (``since < date <= as_of``).
 
     ``targets`` defaults to the dataset's own targets table (pass an empty frame to compare
-    with the baseline only). Returns :func:`find_gaps`'s table keyed by ``kind, group_id``.
+    with the baseline only). Returns :func:`find_gaps`'s table keyed by ``kind, group_id``;
+    the q-values adjust over the tests of all these groups together.
     """
     rows = group_gap_rows(ds, as_of, dimensions, since=since, program=program, kinds=kinds)
     chosen = ds.targets if targets is None else targets
-    return find_gaps(rows, keys=("kind", "group_id"), targets=chosen, threshold=threshold)
+    return find_gaps(
+        rows,
+        keys=("kind", "group_id"),
+        targets=chosen,
+        threshold=threshold,
+        min_room=min_room,
+        alpha=alpha,
+    )
 
 
 def recurring_gaps(
@@ -526,6 +709,8 @@ def recurring_gaps(
     """
     by = list(by)
     columns = by + ["dimension", "group", "rooms", "gaps", "missing", "combined_p_value"]
+    if "direction" in scored.columns:  # "short room after room": the lower-tail tests only
+        scored = scored.loc[scored["direction"] == "under"]
     if not len(scored):
         return pd.DataFrame(columns=columns)
     keys = by + ["dimension", "group"]

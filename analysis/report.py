@@ -27,17 +27,24 @@ import pandas as pd
 
 from analysis import labels
 from analysis.dimensions import MULTI_VALUED_NOTE, is_multi_valued
-from analysis.diversity import group_members, membership_totals, plural
+from analysis.diversity import group_members, group_unknowns, membership_totals, plural
 from analysis.gaps import (
+    DEFAULT_ALPHA,
     DEFAULT_DIMENSIONS,
+    DEFAULT_MIN_ROOM,
+    check_alpha,
+    check_min_room,
     check_threshold,
     find_gaps,
     gaps_from_frame,
     group_gap_rows,
+    ranked,
     recurring_gaps,
+    room_status,
 )
 from analysis.gaps import Gap as ScoredGap
 from analysis.privacy import Policy, Table, Tables, suppress_table, suppress_tables
+from analysis.quality import DataQuality, data_quality
 from analysis.report_model import (
     Gap,
     Group,
@@ -85,6 +92,8 @@ def build_report(
     threshold: float = 0.8,
     seed: int = 0,
     dimensions: Sequence[str] = DEFAULT_DIMENSIONS,
+    min_room: int = DEFAULT_MIN_ROOM,
+    alpha: float = DEFAULT_ALPHA,
 ) -> Report:
     """Build the representation and reach report of ``ds`` over ``window``.
 
@@ -104,6 +113,11 @@ def build_report(
         Seeds the network analysis (community detection, sampled betweenness).
     dimensions : sequence of str, default ("sector", "region", "global_south")
         Partner columns for composition, diversity and gaps.
+    min_room : int, default 5
+        Rooms with fewer members are described, not tested (no gaps).
+    alpha : float, default 0.05
+        A gap is significant when its Benjamini–Hochberg q-value (over every test of the
+        report) is at most this; headlines and ``largest_gaps`` count significant gaps only.
 
     Returns
     -------
@@ -111,24 +125,31 @@ def build_report(
     """
     policy = Policy(min_cell)
     _check_options(window, threshold, seed)
+    check_min_room(min_room)
+    check_alpha(alpha)
     known_program(ds, window.program)
     dims = list(dimensions)
     ledger = Ledger()
     rows = group_gap_rows(ds, window.as_of, dims, since=window.since, program=window.program)
     scored = find_gaps(
-        rows, keys=("kind", "group_id"), targets=ds.targets, threshold=threshold, scored=True
+        rows, keys=("kind", "group_id"), targets=ds.targets, threshold=threshold, scored=True,
+        min_room=min_room, alpha=alpha,
     )
     gaps = scored.loc[scored["is_gap"]].drop(columns="is_gap").reset_index(drop=True)
-    facts = _GroupFacts.of(ds, window, rows, gaps)
-    groups = tuple(_group(spec, facts, dims, policy, ledger) for spec in _specs(ds, window))
+    gaps = _ranked_within_groups(gaps)
+    facts = _GroupFacts.of(ds, window, rows, gaps, dims)
+    groups = tuple(
+        _group(spec, facts, dims, policy, ledger, min_room) for spec in _specs(ds, window)
+    )
+    significant = int(gaps["significant"].sum()) if len(gaps) else 0
     network = network_section(
         ds, program_subset(ds, window), window, seed=seed, policy=policy, ledger=ledger
     )
     card, card_summary, card_trend = scorecard_section(ds, window, policy, ledger)
     return Report(
         as_of=window.as_of.date().isoformat(),
-        parameters=_parameters(window, min_cell, threshold, seed, dims),
-        totals=_totals(ds, window, len(gaps), policy, ledger),
+        parameters=_parameters(window, min_cell, threshold, seed, dims, min_room, alpha),
+        totals=_totals(ds, window, (significant, len(gaps), len(scored)), policy, ledger),
         groups=groups,
         reach=reach_section(ds, window, policy, ledger),
         scorecard=card,
@@ -136,14 +157,38 @@ def build_report(
         scorecard_trend=card_trend,
         programs=programs_section(ds, window, groups, dims, policy, ledger),
         network=network,
-        largest_gaps=_largest(groups),
+        largest_gaps=_largest(groups, gaps),
         recurring_gaps=_recurring(ds, scored),
-        method=_method(threshold, network.method, multi_valued(ds, dims)),
+        method=_method(threshold, network.method, min_room, alpha, multi_valued(ds, dims)),
         privacy=_privacy(policy, ledger),
-        changes=changes_section(ds, window, dims, threshold, policy, ledger),
+        changes=changes_section(
+            ds, window, dims, {"threshold": threshold, "min_room": min_room, "alpha": alpha},
+            policy, ledger,
+        ),
         source=ds.source,
         links=links_section(ds, window, seed=seed, policy=policy, ledger=ledger),
+        data_quality=_quality(ds, window, policy),
     )
+
+
+def _quality(ds: Dataset, window: Window, policy: Policy) -> DataQuality:
+    """The data-quality section; under min_cell small counts hidden and nothing listed."""
+    found = data_quality(ds, as_of=window.as_of, since=window.since, program=window.program)
+    if policy.min_cell is None:
+        return found
+    return found.published(policy.shown, ids=policy.organisation_rows_allowed)
+
+
+def _ranked_within_groups(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Each group's gaps, significant first, then by head-count shortfall (or excess)."""
+    if not len(gaps):
+        return gaps
+    head = gaps["excess"].where(gaps["direction"] == "over", gaps["shortfall"])
+    order = gaps.assign(_sig=~gaps["significant"].astype(bool), _head=-head.fillna(0.0))
+    order = order.sort_values(
+        ["kind", "group_id", "_sig", "_head", "p_value", "dimension", "group"], kind="mergesort"
+    )
+    return order.drop(columns=["_sig", "_head"]).reset_index(drop=True)
 
 
 def _check_options(window: Window, threshold: float, seed: int) -> None:
@@ -155,7 +200,13 @@ def _check_options(window: Window, threshold: float, seed: int) -> None:
 
 
 def _parameters(
-    window: Window, min_cell: int | None, threshold: float, seed: int, dims: list[str]
+    window: Window,
+    min_cell: int | None,
+    threshold: float,
+    seed: int,
+    dims: list[str],
+    min_room: int,
+    alpha: float,
 ) -> dict[str, Any]:
     return {
         **window.to_dict(),
@@ -163,6 +214,8 @@ def _parameters(
         "threshold": float(threshold),
         "seed": int(seed),
         "dimensions": dims,
+        "min_room": int(min_room),
+        "alpha": float(alpha),
     }
 
 
@@ -187,8 +240,10 @@ def multi_valued(ds: Dataset, dims: Sequence[str]) -> list[str]:
     return [d for d in dims if d in ds.partners.columns and is_multi_valued(ds.partners, d)]
 
 
-def _method(threshold: float, network: Mapping[str, Any], multi: Sequence[str] = ()
-            ) -> dict[str, Any]:
+def _method(
+    threshold: float, network: Mapping[str, Any], min_room: int, alpha: float,
+    multi: Sequence[str] = (),
+) -> dict[str, Any]:
     extra = {"multi_valued_dimensions": {d: MULTI_VALUED_NOTE for d in multi}} if multi else {}
     return extra | {
         "window": "events with since < date <= as_of (since excluded, as_of included)",
@@ -196,13 +251,27 @@ def _method(threshold: float, network: Mapping[str, Any], multi: Sequence[str] =
         "active on as_of; baseline: Partners active on as_of",
         "event_members": "everyone who attended (Partners and Guests); baseline: Partners "
         "active on the event's date",
-        "expected_share": "baseline share, or the targets table's min_share where it has a row",
-        "gap": f"category missing, or share / expected_share < {threshold}",
+        "expected_share": "baseline share, or the targets table's min_share where it has a row; "
+        "for an over-representation gap, the targets table's max_share",
+        "gap": f"category missing, or share / expected_share < {threshold}, or share above a "
+        "target's max_share (direction over)",
+        "rooms": f"a room with fewer than {min_room} members (with a known value in a "
+        "dimension) is described, not tested; an empty room has null indices and no gaps",
         "p_value": "exact hypergeometric P(X <= count) drawing the group's size from its "
         "baseline; binomial P(X <= count) with p = expected_share against a target or when the "
-        "group is larger than its baseline",
+        "group is larger than its baseline; over max_share: binomial P(X >= count)",
+        "q_value": "Benjamini-Hochberg adjusted p-value over every test of the report (every "
+        f"category of every tested room, gap or not); significant when q_value <= {alpha}",
+        "headlines": "totals.gaps and largest_gaps count significant gaps only, ranked by "
+        "head-count shortfall (or excess); totals.gaps_found counts every gap",
         "shortfall": "smallest k >= 0 with (count + k) / (size + k) >= expected_share: members "
         "of the category the group would need to add",
+        "excess": "count - floor(max_share * size): members of the category above the maximum",
+        "unknown": "partners without a country are Unknown in country, region, sub-region and "
+        "Global South: in the group's size and the totals, outside those shares and baselines",
+        "join_dates": "a partner without a join date counts from its first dated evidence "
+        "(first_seen, a committee seat, an attendance) or, with none, from the latest dated "
+        "fact in the data; see data_quality",
         "recurring_gaps": "per program and kind of group, the rooms where a category is a gap; "
         "combined_p_value is Fisher's combination of every judged room's p-value",
         "programs": "per program: the scorecard shares over its recorded convenings, the "
@@ -216,7 +285,9 @@ def _method(threshold: float, network: Mapping[str, Any], multi: Sequence[str] =
 # --- totals -----------------------------------------------------------------------------------
 
 
-def _totals(ds: Dataset, window: Window, gaps: int, policy: Policy, ledger: Ledger) -> Totals:
+def _totals(
+    ds: Dataset, window: Window, gaps: tuple[int, int, int], policy: Policy, ledger: Ledger
+) -> Totals:
     """Partners active on as_of per dimension (suppressed as one family), and the window's size."""
     raw = membership_totals(ds, window.as_of)
     dims = [d for d in ("sector", "region", "subregion", "global_south") if plural(d) in raw]
@@ -246,7 +317,9 @@ def _totals(ds: Dataset, window: Window, gaps: int, policy: Policy, ledger: Ledg
         attendance=len(attendance),
         participants=int(attendance["partner_id"].nunique()),
         committee_seats=len(seats.drop_duplicates(["committee_id", "partner_id"])),
-        gaps=gaps,
+        gaps=gaps[0],
+        gaps_found=gaps[1],
+        tests=gaps[2],
         suppressed=tuple(log),
     )
 
@@ -294,12 +367,20 @@ class _GroupFacts:
     gaps: Mapping[GroupKey, list[ScoredGap]]
     sizes: Mapping[GroupKey, int]
     guests: Mapping[GroupKey, int]
+    unknown: Mapping[GroupKey, Mapping[str, int]]
 
     @classmethod
     def of(
-        cls, ds: Dataset, window: Window, rows: pd.DataFrame, gaps: pd.DataFrame
+        cls, ds: Dataset, window: Window, rows: pd.DataFrame, gaps: pd.DataFrame,
+        dims: Sequence[str],
     ) -> _GroupFacts:
         sizes, guests = _head_counts(ds, window)
+        unknown: dict[GroupKey, dict[str, int]] = {}
+        found = group_unknowns(
+            ds, window.as_of, dims, since=window.since, program=window.program
+        )
+        for kind, gid, dim, n in found.itertuples(index=False, name=None):
+            unknown.setdefault((str(kind), str(gid)), {})[str(dim)] = int(n)
         return cls(
             compositions=_long_to_nested(rows.loc[rows["count"] > 0], "count"),
             baselines=_long_to_nested(rows, "baseline_count", keep_order=False),
@@ -307,6 +388,7 @@ class _GroupFacts:
             gaps=_gap_objects(gaps),
             sizes=sizes,
             guests=guests,
+            unknown=unknown,
         )
 
 
@@ -386,12 +468,26 @@ def _head_counts(
     )
 
 
+def _status(kind: str, size: int, min_room: int) -> tuple[str, str | None]:
+    """The room's status and, when it was not tested, why (in words)."""
+    status = room_status(size, min_room)
+    if status == "empty":
+        what = "no attendance recorded" if kind == "event" else "no member on the day"
+        return status, f"{what}: nothing to compare, no gaps and no indices"
+    if status == "too small":
+        return status, f"fewer than {min_room} members: described, not tested for gaps"
+    return status, None
+
+
 def _group(
-    spec: _Spec, facts: _GroupFacts, dims: list[str], policy: Policy, ledger: Ledger
+    spec: _Spec, facts: _GroupFacts, dims: list[str], policy: Policy, ledger: Ledger,
+    min_room: int,
 ) -> Group:
     """One committee or event as published: suppressed as one family of tables."""
     key = (spec.kind, spec.id)
     size = int(facts.sizes.get(key, 0))
+    status, note = _status(spec.kind, size, min_room)
+    unknown = {d: policy.shown(n) for d, n in facts.unknown.get(key, {}).items()}
     comp = facts.compositions.get(key, {})
     view = suppress_tables({d: comp.get(d, {}) for d in dims}, size, min_cell=policy.min_cell)
     log = [f"composition.{d}.{c}" for d in dims for c in view.tables[d].hidden]
@@ -402,7 +498,11 @@ def _group(
         log.append("guests")
     own = facts.indices.get(key, {})
     diversity = {
-        d: (own.get(d, Indices.zero()) if view.tables[d].complete else Indices.hidden())
+        d: (
+            Indices.empty() if size == 0  # nobody in the room: no index, not "Blau 0"
+            else own.get(d, Indices.zero()) if view.tables[d].complete
+            else Indices.hidden()
+        )
         for d in dims
     }
     log += [f"diversity.{d}" for d in dims if diversity[d].blau is None and size]
@@ -419,8 +519,9 @@ def _group(
         group_kind=spec.group_kind, size=view.total, guests=guests,
         composition={d: dict(view.tables[d].counts) for d in dims},
         shares={d: _shares(comp.get(d, {}), view.tables[d], size) for d in dims},
-        diversity=diversity, gaps=tuple(g for g, _ in published),
-        city=spec.city, country=spec.country, suppressed=tuple(log),
+        diversity=diversity, gaps=tuple(g for g, _ in published), status=status,
+        status_note=note, unknown=unknown, city=spec.city, country=spec.country,
+        suppressed=tuple(log),
     )
 
 
@@ -457,16 +558,17 @@ def _publish_gap(
         size=view.total_hidden,
         baseline=baseline.total is None or (gap.baseline_count > 0 and gap.group in baseline.hidden),
     )
+    derived = {"share", "ratio", "p_value", "q_value", "significant", "shortfall", "excess"}
     if hide.count:
-        hide.fields |= {"count", "share", "ratio", "p_value", "shortfall"}
+        hide.fields |= {"count"} | derived
     if hide.size:
-        hide.fields |= {"size", "share", "ratio", "p_value", "shortfall"}
+        hide.fields |= {"size"} | derived
     if hide.baseline:
         hide.fields |= {"baseline_count"}
         if baseline.total is None:
             hide.fields |= {"baseline_size"}
         if gap.basis == "baseline":
-            hide.fields |= {"expected_share", "ratio", "p_value", "shortfall"}
+            hide.fields |= {"expected_share"} | (derived - {"share", "excess"})
     values = {name: getattr(gap, name) for name in _GAP_FIELDS}
     for name in hide.fields:
         values[name] = None
@@ -476,13 +578,19 @@ def _publish_gap(
 
 _GAP_FIELDS = (
     "dimension", "group", "count", "size", "share", "expected_share", "ratio", "missing",
-    "p_value", "shortfall", "baseline_count", "baseline_size", "basis", "test",
+    "p_value", "shortfall", "baseline_count", "baseline_size", "basis", "test", "direction",
+    "excess", "q_value", "significant",
 )
 
 
 def _hidden_sentence(values: Mapping[str, Any], noun: str, policy: Policy) -> str:
     """The gap in words from its published values only (no hidden number, no hint of one)."""
     label = labels.category(values["dimension"], values["group"])
+    if values["direction"] == "over":
+        head = f"{label} is above the target's maximum"
+        if values["count"] is None:
+            return f"{head} (count hidden: minimum cell size {policy.min_cell})."
+        return f"{head}: {values['count']} of {values['size']}."
     if values["missing"]:
         among = "" if values["size"] is None else f" among {values['size']}"
         head = f"No {label} {noun}{among}"
@@ -494,23 +602,30 @@ def _hidden_sentence(values: Mapping[str, Any], noun: str, policy: Policy) -> st
     expected = values["expected_share"]
     against = f", against {expected:.0%} in {source}" if expected is not None else ""
     more = "" if values["shortfall"] is None else f"; {values['shortfall']} more would reach it"
-    p = "" if values["p_value"] is None else f" (p = {values['p_value']:.3g})"
+    p = "" if values["p_value"] is None else f" (p = {values['p_value']:.3g}, q = {values['q_value']:.3g})"
     return f"{head}{against}{more}{p}."
 
 
 # --- gaps across groups -----------------------------------------------------------------------
 
 
-def _largest(groups: Sequence[Group]) -> tuple[RankedGap, ...]:
-    """The gaps that matter most across groups: the most significant, then the largest."""
-    flat = [RankedGap(g.kind, g.id, g.name, gap) for g in groups for gap in g.gaps]
-
-    def order(r: RankedGap) -> tuple[Any, ...]:
-        p = r.gap.p_value if r.gap.p_value is not None else 1.0
-        short = r.gap.shortfall if r.gap.shortfall is not None else -1
-        return (p, -short, r.kind, r.id, r.gap.dimension, r.gap.group)
-
-    return tuple(sorted(flat, key=order)[:LARGEST_GAPS])
+def _largest(groups: Sequence[Group], gaps: pd.DataFrame) -> tuple[RankedGap, ...]:
+    """The significant gaps across groups, largest head-count shortfall (or excess) first
+    (:func:`analysis.gaps.ranked`), as published (a hidden gap keeps its place, not its
+    numbers)."""
+    published = {
+        (g.kind, g.id, gap.dimension, gap.group, gap.direction): (g, gap)
+        for g in groups
+        for gap in g.gaps
+    }
+    top = ranked(gaps, limit=LARGEST_GAPS)
+    out = []
+    for key in top[["kind", "group_id", "dimension", "group", "direction"]].itertuples(
+        index=False, name=None
+    ):
+        group, gap = published[tuple(str(k) for k in key)]  # type: ignore[index]
+        out.append(RankedGap(group.kind, group.id, group.name, gap))
+    return tuple(out)
 
 
 def _recurring(ds: Dataset, scored: pd.DataFrame) -> tuple[RecurringGap, ...]:

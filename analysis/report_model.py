@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.network import Bridge, NodeMeasures
+from analysis.quality import DataQuality
 
 __all__ = [
     "ChangeGap",
@@ -124,6 +125,11 @@ class Indices(_Result):
     def hidden(cls) -> Indices:
         return cls(None, None, None, None)
 
+    @classmethod
+    def empty(cls) -> Indices:
+        """An empty room: no indices at all (there is nobody to be diverse)."""
+        return cls(None, None, None, None)
+
 
 @dataclass(frozen=True)
 class Gap(_Result):
@@ -143,6 +149,10 @@ class Gap(_Result):
     baseline_size: int | None
     basis: str
     test: str
+    direction: str
+    excess: int | None
+    q_value: float | None
+    significant: bool | None
     sentence: str
 
     @property
@@ -186,6 +196,9 @@ class Group(_Result):
     shares: Mapping[str, Shares]
     diversity: Mapping[str, Indices]
     gaps: tuple[Gap, ...]
+    status: str = "tested"
+    status_note: str | None = None
+    unknown: Mapping[str, int | None] = field(default_factory=dict, metadata=_OMIT)
     city: str | None = field(default=None, metadata=_OMIT)
     country: str | None = field(default=None, metadata=_OMIT)
     suppressed: tuple[str, ...] = field(default=(), metadata=_OMIT)
@@ -206,6 +219,8 @@ class Totals(_Result):
     participants: int
     committee_seats: int
     gaps: int
+    gaps_found: int = 0
+    tests: int = 0
     suppressed: tuple[str, ...] = ()
 
     def record(self) -> dict[str, Any]:
@@ -221,6 +236,8 @@ class Totals(_Result):
             "participants": self.participants,
             "committee_seats": self.committee_seats,
             "gaps": self.gaps,
+            "gaps_found": self.gaps_found,
+            "tests": self.tests,
         }
         if self.suppressed:
             out["suppressed"] = self.suppressed
@@ -418,29 +435,56 @@ class ChangeGap(_Result):
     size: int | None
     ratio: float | None
     missing: bool
+    direction: str = "under"
+    p_value: float | None = None
+    q_value: float | None = None
+    significant: bool | None = None
 
 
 @dataclass(frozen=True)
 class Membership(_Result):
-    """The membership on one day: Partners, countries, and Partners per sector and region."""
+    """The membership on one day: Partners, countries, and Partners per category of every
+    dimension (``categories``: ``sectors``, ``regions``, ``subregions``, ``global_south``...)."""
 
     partners: int | None
     countries: int
-    sectors: Counts
-    regions: Counts
+    categories: Mapping[str, Counts]
+
+    @property
+    def sectors(self) -> Counts:
+        return self.categories.get("sectors", {})
+
+    @property
+    def regions(self) -> Counts:
+        return self.categories.get("regions", {})
+
+    def record(self) -> dict[str, Any]:
+        return {"partners": self.partners, "countries": self.countries, **self.categories}
 
 
 @dataclass(frozen=True)
 class ChangeTotals(_Result):
-    """The membership before and after, and the differences (after - before)."""
+    """The membership before and after, and the differences (after - before) per category of
+    every dimension (``differences``, keyed like :attr:`Membership.categories`)."""
 
     before: Membership
     after: Membership
     partners: int | None
     countries: int | None
-    sectors: Counts
-    regions: Counts
-    global_south: Counts
+    differences: Mapping[str, Counts]
+
+    @property
+    def sectors(self) -> Counts:
+        return self.differences.get("sectors", {})
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "before": self.before,
+            "after": self.after,
+            "partners": self.partners,
+            "countries": self.countries,
+            **self.differences,
+        }
 
 
 @dataclass(frozen=True)
@@ -505,6 +549,7 @@ class Report(_Result):
     changes: Changes | None = None
     source: str = ""
     links: LinksSection | None = None
+    data_quality: DataQuality | None = None
 
     @property
     def since(self) -> str | None:
@@ -547,6 +592,7 @@ class Report(_Result):
             "network": self.network,
             "method": self.method,
             "privacy": self.privacy,
+            "data_quality": self.data_quality,
         }
         if self.changes is not None:
             out["changes"] = self.changes

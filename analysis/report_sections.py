@@ -210,7 +210,8 @@ def programs_section(
             all_sectors_share=row["all_sectors_share"],
             global_south_share=row["global_south_share"], mean_attendees=row["mean_attendees"],
             seats=seats, industry_seat_share=share, event_blau=blau["event"],
-            committee_blau=blau["committee"], gaps=sum(len(g.gaps) for g in rooms),
+            committee_blau=blau["committee"],
+            gaps=sum(1 for g in rooms for x in g.gaps if x.significant),
             suppressed=suppressed,
         ))
     return tuple(out)
@@ -308,15 +309,17 @@ def changes_section(
     ds: Dataset,
     window: Window,
     dims: Sequence[str],
-    threshold: float,
+    options: Mapping[str, Any],
     policy: Policy,
     ledger: Ledger,
 ) -> Changes | None:
-    """What changed from ``since`` to ``as_of``; no organisation named under min_cell."""
+    """What changed from ``since`` to ``as_of``; no organisation named under min_cell.
+
+    ``options`` are the gap options (threshold, min_room, alpha) of the report."""
     if window.since is None:
         return None
     raw = _changes.changes(ds, since=window.since, as_of=window.as_of, program=window.program,
-                           dimensions=dims, threshold=threshold)
+                           dimensions=dims, **options)
     log: list[str] = []
     counts = {}
     for key in ("new_partners", "departures"):
@@ -345,39 +348,49 @@ def changes_section(
 def _change_totals(totals: Mapping[str, Any], policy: Policy, log: list[str]) -> ChangeTotals:
     """Before and after suppressed as tables; a difference hidden when small or either side is."""
     sides: dict[str, Membership] = {}
-    hidden: dict[str, set[str]] = {"sectors": set(), "regions": set(), "global_south": set()}
+    hidden: dict[str, set[str]] = {}
+    # Every dimension's table (sectors, regions, subregions, global_south, ...) on both days.
+    tables = [k for k in totals["after"] if k not in ("partners", "countries")]
     for side in ("before", "after"):
         t = totals[side]
-        view = suppress_tables({k: t[k] for k in ("sectors", "regions")}, t["partners"],
+        view = suppress_tables({k: t[k] for k in tables}, t["partners"],
                                min_cell=policy.min_cell)
         sides[side] = Membership(
             partners=view.total, countries=t["countries"],
-            sectors=dict(view.tables["sectors"].counts),
-            regions=dict(view.tables["regions"].counts),
+            categories={k: dict(view.tables[k].counts) for k in tables},
         )
-        for k in ("sectors", "regions"):
-            hidden[k].update(view.tables[k].hidden)
+        for k in tables:
+            hidden.setdefault(k, set()).update(view.tables[k].hidden)
             log += [f"totals.{side}.{k}.{c}" for c in view.tables[k].hidden]
     shown: dict[str, Any] = {}
     for key in ("partners", "countries"):
         shown[key] = None if policy.small(totals[key]) else totals[key]
         if shown[key] is None:
             log.append(f"totals.{key}")
-    for key in ("sectors", "regions", "global_south"):
-        shown[key] = {}
+    differences: dict[str, dict[str, int | None]] = {}
+    for key in tables:
+        differences[key] = {}
         for cat, value in totals[key].items():
             hide = policy.small(value) or cat in hidden[key]
-            shown[key][cat] = None if hide else value
+            differences[key][cat] = None if hide else value
             if hide:
                 log.append(f"totals.{key}.{cat}")
-    return ChangeTotals(before=sides["before"], after=sides["after"], **shown)
+    return ChangeTotals(
+        before=sides["before"], after=sides["after"], partners=shown["partners"],
+        countries=shown["countries"], differences=differences,
+    )
 
 
 def _change_gap(gap: Mapping[str, Any], policy: Policy) -> ChangeGap:
     count_hidden = policy.small(gap["count"])
+    size = policy.shown(gap["size"])
+    tested = not count_hidden and size is not None  # the tests derive from both counts
     return ChangeGap(
         committee_id=gap["committee_id"], name=gap["name"], dimension=gap["dimension"],
         group=gap["group"], count=None if count_hidden else gap["count"],
-        size=policy.shown(gap["size"]), ratio=None if count_hidden else gap["ratio"],
-        missing=gap["missing"],
+        size=size, ratio=None if count_hidden else gap["ratio"],
+        missing=gap["missing"], direction=gap["direction"],
+        p_value=gap["p_value"] if tested else None,
+        q_value=gap["q_value"] if tested else None,
+        significant=gap["significant"] if tested else None,
     )

@@ -34,10 +34,11 @@ from analysis.snapshot import (
     DateLike,
     active_counts_on,
     active_memberships,
+    counted_partners,
     events_in_window,
     to_timestamp,
 )
-from core.model import PARTNER, Dataset
+from core.model import Dataset
 
 __all__ = [
     "Scorecard", "by_program", "event_mix", "scorecard", "summarise", "trend_of", "year_sentence",
@@ -96,7 +97,7 @@ def event_mix(
         return pd.DataFrame(columns=columns + ["all_present", "global_south"])
     partners = ds.partners
     baseline = active_counts_on(
-        partners.loc[partners["membership"] == PARTNER], events["date"], attribute
+        counted_partners(ds), events["date"], attribute, start="counted_from"
     )
     baseline.columns = [category_label(c) for c in baseline.columns]
     required = baseline.reindex(pd.DatetimeIndex(events["date"])) > 0

@@ -5,13 +5,23 @@ active, so that the interval rules of ../shared/DESIGN.md are written exactly on
 
 Interval rules (DESIGN.md, "The dataset"):
 
-- a partner is active on day ``d`` when ``joined <= d < left`` (``NaT`` = open at that end);
+- a partner is active on day ``d`` when ``counted_from <= d < left`` (an empty ``left`` is open);
+  ``counted_from`` is ``joined`` where it is known. An empty ``joined`` is *unknown*, not "since
+  forever": such a partner counts from the first evidence that it was a partner — an optional
+  ``first_seen`` column, its first dated committee seat, or its first attendance at a held, dated
+  event, whichever is earliest. A partner with no dated evidence at all counts from the latest
+  dated fact of the whole dataset (the roster lists it, so it was a partner when the roster was
+  last brought up to date, which is no earlier than that fact), or from the day before its
+  ``left`` date when that is earlier. See :func:`core.evidence.partner_starts`;
 - a membership is active on ``d`` when ``since <= d < until`` **and** its partner is active
   on ``d``;
 - an event is in the window ``(since, as_of]`` when ``since < date <= as_of``: the window is
   *exclusive* of ``since`` and *inclusive* of ``as_of``, so consecutive windows
   ``(D0, D1]``, ``(D1, D2]`` never count an event twice. With ``since=None`` the window is open
-  at the start (every event dated on or before ``as_of``).
+  at the start (every event dated on or before ``as_of``). An event whose optional ``status``
+  says planned or cancelled is never held, whatever its date;
+- program labels match case-insensitively after trimming
+  (:meth:`core.window.Window.matches_program`).
 
 Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO strings or
 :class:`pandas.Timestamp`; ``None`` for ``as_of`` means today.
@@ -27,6 +37,8 @@ Dates may be given as :class:`datetime.date`, :class:`datetime.datetime`, ISO st
 ['p1', 'p2']
 >>> active_partners(ds, "2022-06-30")["partner_id"].tolist()
 ['p1']
+>>> active_partners(ds, "2019-12-31")["partner_id"].tolist()  # before the first dated fact
+[]
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import RequestError
+from core.evidence import NOT_HELD, not_held_mask, partner_starts
 from core.model import GUEST, PARTNER, Dataset
 from core.window import DateLike, Window, same_program, to_timestamp
 
@@ -46,20 +59,23 @@ MEMBERSHIP_KINDS = (PARTNER, GUEST)
 
 __all__ = [
     "DateLike",
+    "NOT_HELD",
     "active_counts_on",
     "active_mask",
     "active_memberships",
     "active_partners",
     "committee_members",
     "committees",
+    "counted_partners",
     "event_attendees",
     "events_in_window",
     "known_program",
+    "not_held_mask",
+    "partner_starts",
     "program_mask",
     "program_subset",
     "to_timestamp",
 ]
-
 
 def _check_membership(membership: str | None) -> None:
     if membership is not None and membership not in MEMBERSHIP_KINDS:
@@ -73,10 +89,20 @@ def active_mask(start: pd.Series, end: pd.Series, day: pd.Timestamp) -> pd.Serie
     return (start.isna() | (start <= day)) & (end.isna() | (day < end))
 
 
+def counted_partners(ds: Dataset, membership: str | None = PARTNER) -> pd.DataFrame:
+    """``ds.partners`` (one ``membership`` kind, or all with ``None``) plus ``counted_from``."""
+    _check_membership(membership)
+    starts = partner_starts(ds)
+    partners = ds.partners.assign(counted_from=starts["counted_from"].to_numpy())
+    if membership is not None:
+        partners = partners.loc[partners["membership"] == membership]
+    return partners
+
+
 def active_partners(
     ds: Dataset, as_of: DateLike | None = None, *, membership: str | None = PARTNER
 ) -> pd.DataFrame:
-    """Partners active on ``as_of`` (``joined <= as_of < left``).
+    """Partners active on ``as_of`` (``counted_from <= as_of < left``, see :func:`partner_starts`).
 
     Parameters
     ----------
@@ -95,9 +121,10 @@ def active_partners(
     _check_membership(membership)
     day = to_timestamp(as_of)
     partners = ds.partners
-    mask = active_mask(partners["joined"], partners["left"], day)
+    starts = partner_starts(ds)
+    mask = active_mask(starts["counted_from"], starts["left"], day).to_numpy()
     if membership is not None:
-        mask &= partners["membership"] == membership
+        mask &= (partners["membership"] == membership).to_numpy()
     return partners.loc[mask].reset_index(drop=True)
 
 
@@ -143,7 +170,8 @@ def program_subset(ds: Dataset, window: Window | str | None) -> Dataset:
         attendance=ds.attendance.loc[
             ds.attendance["event_id"].isin(events["event_id"])
         ].reset_index(drop=True),
-        _cache={},
+        # Partners keep the first evidence found in the whole dataset, whatever the program.
+        _cache={"partner_starts": partner_starts(ds)},
     )
 
 
@@ -230,11 +258,12 @@ def events_in_window(
     Returns
     -------
     DataFrame
-        ``ds.events`` rows sorted by date then event id. Undated events are never in a window.
+        ``ds.events`` rows sorted by date then event id. Undated events, and events whose
+        ``status`` says planned or cancelled, are never in a window.
     """
     end = to_timestamp(as_of)
     events = ds.events
-    mask = events["date"].notna() & (events["date"] <= end)
+    mask = events["date"].notna() & (events["date"] <= end) & ~not_held_mask(events)
     if since is not None:
         start = to_timestamp(since, name="since")
         if start >= end:
@@ -265,6 +294,8 @@ def active_counts_on(
     partners: pd.DataFrame,
     days: Sequence[Any] | pd.Series | np.ndarray,
     attribute: str,
+    *,
+    start: str = "joined",
 ) -> pd.DataFrame:
     """How many of ``partners`` in each ``attribute`` category are active on each of ``days``.
 
@@ -276,10 +307,13 @@ def active_counts_on(
     Parameters
     ----------
     partners : DataFrame
-        Partner rows with ``joined``, ``left`` and ``attribute`` (pre-filter by membership).
+        Partner rows with ``start``, ``left`` and ``attribute`` (pre-filter by membership).
     days : sequence of date-like
     attribute : str
         Column to count by; missing labels (``""``/NaN) are not counted.
+    start : str, default "joined"
+        The column of the first day counted: pass ``"counted_from"`` with the rows of
+        :func:`counted_partners` to apply the dataset's rules for unknown join dates.
 
     Returns
     -------
@@ -307,8 +341,8 @@ def active_counts_on(
         frame = frame.explode(attribute)
         frame = frame.loc[frame[attribute].notna() & (frame[attribute].astype(str) != "")]
     for category, part in frame.groupby(attribute, sort=True):
-        # NaT joined = active since forever: it always counts as "joined on or before d".
-        joined = part["joined"]
+        # NaT start = active since forever: it always counts as "joined on or before d".
+        joined = part[start]
         always = int(joined.isna().sum())
         joined_sorted = np.sort(joined.dropna().to_numpy(dtype="datetime64[ns]").astype(np.int64))
         left_sorted = np.sort(

@@ -49,6 +49,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "region",
     "subregion",
     "topics",
+    "status",  # "" = held when dated on or before as_of; planned/cancelled = never held
 )
 ATTENDANCE_COLUMNS: tuple[str, ...] = ("event_id", "partner_id", "role", "attendees")
 TARGET_COLUMNS: tuple[str, ...] = ("dimension", "group", "min_share", "max_share")

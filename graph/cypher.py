@@ -384,7 +384,7 @@ RETURN collect(g.event_id) AS event_id, collect(coalesce(g.name, '')) AS name,
        collect(coalesce(g.program, '')) AS program, collect(coalesce(g.city, '')) AS city,
        collect(coalesce(c.iso3, '')) AS country, collect(coalesce(c.name, '')) AS country_name,
        collect(coalesce(r.name, '')) AS region, collect(coalesce(c.subregion, '')) AS subregion,
-       collect(coalesce(g.topics, [])) AS topics
+       collect(coalesce(g.topics, [])) AS topics, collect(coalesce(g.status, '')) AS status
 """
 NARROW_MEMBERSHIPS = """
 MATCH (p:Partner)-[m:MEMBER_OF]->(g:Committee)

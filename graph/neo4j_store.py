@@ -70,7 +70,7 @@ _EVENT_GRAPH_COLUMNS = ("country", "country_name", "region", "subregion")
 _FIXED_PROPERTIES: dict[str, tuple[str, ...]] = {
     "partners": ("name", "joined", "left", "membership"),
     "committees": ("name", "program", "kind"),
-    "events": ("name", "date", "kind", "program", "city", "topics"),
+    "events": ("name", "date", "kind", "program", "city", "topics", "status"),
     "memberships": ("role", "since", "until"),
     "attendance": ("role", "attendees"),
     "targets": ("dimension", "group", "min_share", "max_share"),

@@ -131,7 +131,8 @@ def _svg_hbars(title: str, dimension: str, counts: Mapping[str, int | None]) -> 
 def render_html(report: Report) -> str:
     body: list[str] = [f"<h1>{_e(text.title(report))}</h1>"]
     body.append("<p class='muted'>" + " · ".join(_e(s) for s in text.scope(report)) + "</p>")
-    body += _headline(report) + _scorecard(report) + _gaps(report) + _rooms(report)
+    body += _headline(report) + _quality(report) + _scorecard(report) + _gaps(report)
+    body += _rooms(report)
     body += _reach(report)
     body.append(
         "<h2>Network</h2>" + "".join(f"<p>{_e(line)}</p>" for line in text.network_lines(report))
@@ -165,6 +166,14 @@ def _headline(report: Report) -> list[str]:
     return out
 
 
+def _quality(report: Report) -> list[str]:
+    lines = text.quality_lines(report)
+    if not lines:
+        return []
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return [f"<h2>Data quality: what the records leave unknown</h2><ul>{items}</ul>"]
+
+
 def _scorecard(report: Report) -> list[str]:
     card = report.scorecard
     summary = report.scorecard_summary or "No convenings in the period."
@@ -188,7 +197,7 @@ def _gaps(report: Report) -> list[str]:
     if lines:
         out.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>")
     else:
-        out.append("<p>No gaps below the threshold.</p>")
+        out.append(f"<p>{_e(text.no_gaps(report))}</p>")
     if report.programs:
         out.append("<h2>Programs side by side</h2>")
         out.append(_html_table(text.PROGRAM_HEAD, text.program_rows(report)))

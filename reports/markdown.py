@@ -43,13 +43,16 @@ def render_markdown(report: Report) -> str:
     out = [f"# {escape(text.title(report))}", ""]
     out += _bullets(text.scope(report)) + [""]
     out += ["## Headline", ""] + _table(["", ""], text.headline(report)) + [""]
+    quality = text.quality_lines(report)
+    if quality:
+        out += ["## Data quality: what the records leave unknown", ""] + _bullets(quality) + [""]
     out += ["## Scorecard: convenings with diverse stakeholders", ""]
     if report.scorecard:
         out += _table(text.SCORECARD_HEAD, text.scorecard_rows(report)) + [""]
     out += [escape(report.scorecard_summary or "No convenings in the period."), ""]
     out += ["## Largest gaps", ""]
     gaps = [text.gap_line(g) for g in report.largest_gaps[: text.LIST_ROWS]]
-    out += (_bullets(gaps) or ["No gaps below the threshold."]) + [""]
+    out += (_bullets(gaps) or [escape(text.no_gaps(report))]) + [""]
     if report.programs:
         out += ["## Programs side by side", ""]
         out += _table(text.PROGRAM_HEAD, text.program_rows(report)) + [""]

@@ -112,8 +112,21 @@ def headline(report: Report) -> list[tuple[str, str]]:
         ("Committees", num(t.committees)),
         ("Convenings in the window", num(t.events)),
         ("Organisations taking part", num(t.participants)),
-        ("Gaps found", num(t.gaps)),
+        ("Significant gaps", f"{num(t.gaps)} (of {num(t.gaps_found)} found in {num(t.tests)} tests)"),
     ]
+
+
+def quality_lines(report: Report) -> list[str]:
+    """The data-quality section in sentences: what is unknown and what it does to the figures."""
+    return [] if report.data_quality is None else report.data_quality.sentences()
+
+
+def no_gaps(report: Report) -> str:
+    """What "Largest gaps" says when no gap is significant."""
+    alpha = report.parameters.get("alpha")
+    found = report.totals.gaps_found
+    level = "" if alpha is None else f" at a false discovery rate of {alpha}"
+    return f"No significant gaps{level} ({found} below the threshold before correction)."
 
 
 def _judged(entry: ScorecardYear, value: int, share: float | None) -> str:
@@ -160,9 +173,15 @@ def gap_line(gap: RankedGap) -> str:
 
 def group_row(report: Report, g: Group, *, with_date: bool = False) -> list[str]:
     blau = g.diversity["sector"].blau if "sector" in g.diversity else None
-    gap_text = "; ".join(labels.category_with_dimension(x.dimension, x.group) for x in g.gaps[:4])
+    shown = [x for x in g.gaps if x.significant] or list(g.gaps)
+    gap_text = "; ".join(
+        labels.category_with_dimension(x.dimension, x.group) + ("" if x.significant else " (n.s.)")
+        for x in shown[:4]
+    )
     if len(g.gaps) > 4:
-        gap_text += f"; +{len(g.gaps) - 4} more"
+        gap_text += f"; +{len(g.gaps) - min(len(shown), 4)} more"
+    if g.status != "tested":
+        gap_text = g.status_note or g.status
     name = f"{g.date or ''} {g.name}".strip() if with_date else g.name
     return [
         name,

@@ -23,7 +23,8 @@ SCORECARD = (
 )
 GAPS = (
     "kind", "id", "name", "dimension", "category", "count", "size", "share", "expected_share",
-    "ratio", "missing", "p_value", "shortfall", "basis", "test", "sentence",
+    "ratio", "missing", "p_value", "shortfall", "basis", "test", "direction", "excess",
+    "q_value", "significant", "sentence",
 )
 PROGRAMS = (
     "program", "convenings", "recorded", "all_sectors_share", "global_south_share",
@@ -50,7 +51,8 @@ def _fields(obj: Any, names: Sequence[str]) -> list[Any]:
 
 def render_xlsx(report: Report) -> bytes:
     """The workbook as bytes (``report --format xlsx``)."""
-    sheets = [_summary(report), _scorecard(report), _totals(report), *_groups(report)]
+    sheets = [_summary(report), _quality(report), _scorecard(report), _totals(report)]
+    sheets += [*_groups(report)]
     sheets += [_programs(report), _recurring(report), *_reach(report), _network(report)]
     if report.changes is not None:
         sheets.append(_changes(report))
@@ -69,6 +71,18 @@ def _summary(report: Report) -> Sheet:
     return Sheet("Summary", ["Item", "Value"], rows)
 
 
+def _quality(report: Report) -> Sheet:
+    dq = report.data_quality
+    rows: list[list[Any]] = []
+    if dq is not None:
+        if dq.note:
+            rows.append(["note", None, dq.note, ""])
+        rows += [
+            [key, f.count, f.effect, ", ".join(f.ids)] for key, f in dq.findings().items()
+        ]
+    return Sheet("Data quality", ["finding", "count", "effect", "ids"], rows)
+
+
 def _scorecard(report: Report) -> Sheet:
     return Sheet("Scorecard", SCORECARD, [_fields(e, SCORECARD) for e in report.scorecard])
 
@@ -84,7 +98,7 @@ def _totals(report: Report) -> Sheet:
 
 def _groups(report: Report) -> Iterator[Sheet]:
     dims = list(report.dimensions) or ["sector", "region"]
-    head = ["kind", "id", "name", "program", "date", "size", "guests"]
+    head = ["kind", "id", "name", "program", "date", "size", "guests", "status"]
     rows = [
         _fields(g, head)
         + [getattr(g.diversity[d], i) if d in g.diversity else None for d in dims for i in INDICES]

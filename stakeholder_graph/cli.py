@@ -106,6 +106,8 @@ def report(
     dimension: Annotated[list[str] | None, typer.Option(
         "--dimension", help="Also analyse this partner column (repeatable), e.g. focus_areas; "
         "a;b values count a partner in each.")] = None,
+    min_room: Annotated[int, typer.Option("--min-room", min=1, help="Rooms with fewer members are described, not tested for gaps.")] = 5,
+    alpha: Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="False discovery rate: a gap is significant when its q-value is at most this.")] = 0.05,
     neo4j: Neo4jOpt = None,
 ) -> None:
     """The representation and reach report (JSON on stdout by default)."""
@@ -115,6 +117,8 @@ def report(
         raise BadParameter("--since must be before --as-of", param_hint="--since")
     if fmt is ReportFormat.xlsx and output is None:
         raise BadParameter("an .xlsx report needs --output PATH", param_hint="--output")
+    if alpha <= 0:
+        raise BadParameter("--alpha must be above 0", param_hint="--alpha")
     if output is not None:
         check_output(output)
     from analysis.dimensions import resolve_dimensions
@@ -128,8 +132,10 @@ def report(
         # The narrow read seams (fixed columns, every partner column), never store.dataset().
         dataset = store.tables()
     dims = resolve_dimensions(dataset, dimension or (), DEFAULT_DIMENSIONS)
-    result = build_report(dataset, window, min_cell=min_cell, threshold=threshold, seed=seed,
-                          dimensions=dims)
+    result = build_report(
+        dataset, window, min_cell=min_cell, threshold=threshold, seed=seed, dimensions=dims,
+        min_room=min_room, alpha=alpha,
+    )
     rendered = render(result, fmt.value)
     if output is None:
         typer.echo(rendered if isinstance(rendered, str) else rendered.decode())

@@ -660,10 +660,12 @@ def write(tables: Tables, out: Path) -> None:
         [(c, p, r, iso(s), iso(u)) for c, p, r, s, u in sorted(tables.memberships,
                                                                key=lambda m: (m[0], m[1], m[3]))],
     )
+    # The upcoming events are planned: never counted as held, whatever the as-of date.
+    planned = {u[0] for u in UPCOMING}
     _write_csv(
         out / "events.csv",
-        ("event_id", "name", "date", "kind", "program", "city", "country", "topics"),
-        [(e, n, iso(d), k, pr, c, co, ";".join(t))
+        ("event_id", "name", "date", "kind", "program", "city", "country", "topics", "status"),
+        [(e, n, iso(d), k, pr, c, co, ";".join(t), "planned" if e in planned else "held")
          for e, n, d, k, pr, c, co, t in sorted(tables.events, key=lambda e: (e[2], e[0]))],
     )
     _write_csv(

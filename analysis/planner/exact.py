@@ -97,6 +97,9 @@ def solve(model: Model, seats: int, *, time_limit: float = EXACT_TIME_LIMIT) -> 
     n_gap, n_new = len(gap), len(new)
     a, lower, upper = _rows(model, seats, gap, new)
     value = np.concatenate([model.relevance, model.weight[gap], np.full(n_new, DIVERSITY_POINT)])
+    if not value.size:  # nobody to pick and nothing to fill (no partner counted on the date)
+        empty = float(model.value([]).total)
+        return Exact((), True, empty, time.perf_counter() - began, "nothing to choose")
     allowed = (~model.is_guest | model.guest_ok).astype(float)
     bounds = Bounds(np.zeros(n + n_gap + n_new),
                     np.concatenate([allowed, model.seats[gap], np.ones(n_new)]))

@@ -74,7 +74,7 @@ def gap_history(
     found = group_gaps(
         ds, window.as_of - pd.Timedelta(days=1), list(dimensions), program=program,
         targets=targets if targets is not None else ds.targets.iloc[0:0], threshold=threshold,
-        kinds=("event",),
+        kinds=("event",), min_room=1,  # a short room still counts in a run of gaps
     )
     by_event = found.groupby("group_id")[["dimension", "group"]]
     gaps_of = {str(e): set(map(tuple, rows.to_numpy().tolist())) for e, rows in by_event}

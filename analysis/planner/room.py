@@ -185,9 +185,11 @@ def summary(
         k = max(1, len(set(base.counts) | set(got.counts)))
         counts = list(got.counts.values()) + [0] * (k - len(got.counts))
         div[dim] = diversity(counts, k)
+    # A room being planned is compared category by category whatever its size: the gaps say
+    # whom to invite, they are not a finding about a room that met (the report's --min-room).
     gaps = representation_gaps(
         room, baseline, dimensions=list(dims if gap_dims is None else gap_dims),
-        targets=targets, threshold=threshold
+        targets=targets, threshold=threshold, min_room=1,
     )
     return RoomSummary(
         size=len(room),

@@ -25,7 +25,7 @@ def test_new_partners_departures_and_totals() -> None:
 
 
 def test_committee_gaps_opened_and_closed() -> None:
-    out = changes(tiny(), since=D1, as_of=D2, dimensions=("sector",)).to_dict()
+    out = changes(tiny(), since=D1, as_of=D2, dimensions=("sector",), min_room=1).to_dict()
     # c1 on D1 lacks Civil Society share; on D2 it lacks Media and Civil Society.
     assert [(g["committee_id"], g["group"]) for g in out["gaps_opened"]] == [("c1", "Media")]
     assert out["gaps_closed"] == []
@@ -55,7 +55,7 @@ def test_a_gap_closes_when_a_seat_is_filled() -> None:
         events=ds.events,
         attendance=ds.attendance,
     )
-    out = changes(filled, since=D1, as_of=D2, dimensions=("sector",))
+    out = changes(filled, since=D1, as_of=D2, dimensions=("sector",), min_room=1)
     got = out.to_dict()
     # On D2 c1 = p1, p3, p6: Civil Society 1/3 against 1/6 -- the D1 gap has closed.
     assert [(g["committee_id"], g["group"]) for g in got["gaps_closed"]] == [
@@ -68,10 +68,34 @@ def test_a_gap_closes_when_a_seat_is_filled() -> None:
 
 
 def test_program_limits_the_committees_compared() -> None:
-    got = changes(tiny(), since=D1, as_of=D2, program="Labor", dimensions=("sector",)).to_dict()
+    got = changes(
+        tiny(), since=D1, as_of=D2, program="Labor", dimensions=("sector",), min_room=1
+    ).to_dict()
     assert got["gaps_opened"] == [] and got["gaps_closed"] == []
     assert got["gaps_persisting"] == 2  # c2 Industry and Academic; c1 is not in Labor
     assert got["events"] == 2  # e2, e3
+    # Program labels match case-insensitively, as labels in the data do.
+    shouted = changes(
+        tiny(), since=D1, as_of=D2, program=" LABOR ", dimensions=("sector",), min_room=1
+    ).to_dict()
+    assert shouted["gaps_persisting"] == 2 and shouted["events"] == 2
+
+
+def test_every_dimension_is_compared() -> None:
+    out = changes(tiny(), since=D1, as_of=D2, dimensions=("sector", "country")).to_dict()
+    totals = out["totals"]
+    # p4 (Kenya, Eastern Africa) left; p5 (Brazil) and p7 (Germany) joined.
+    assert totals["subregions"] == {"Eastern Africa": -1, "South America": 1, "Western Europe": 1}
+    assert totals["global_south"] == {"False": 1}  # Kenya out, Brazil in, Germany in
+    assert totals["countries_by_code"] == {"BRA": 1, "DEU": 1, "KEN": -1}
+    assert totals["before"]["subregions"]["Western Europe"] == 1
+    assert totals["after"]["global_south"] == {"False": 4, "True": 2}
+
+
+def test_small_committees_are_not_compared() -> None:
+    # Both committees hold 3 or 4 people: below the default minimum room of 5, nothing is tested.
+    got = changes(tiny(), since=D1, as_of=D2, dimensions=("sector",)).to_dict()
+    assert (got["gaps_opened"], got["gaps_closed"], got["gaps_persisting"]) == ([], [], 0)
 
 
 def test_since_must_precede_as_of() -> None:

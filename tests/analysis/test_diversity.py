@@ -19,10 +19,12 @@ from analysis.diversity import (
     evenness,
     group_baselines,
     group_compositions,
+    group_unknowns,
     membership_totals,
     normalised_blau,
     shannon,
 )
+from core.model import Dataset
 from tests.analysis.test_snapshot import D1, D2, tiny
 
 # name -> (function, upper bound given k categories). Every index is 0 for an empty or
@@ -235,6 +237,56 @@ def test_membership_totals_count_partners_only() -> None:
         k: v for k, v in totals.items() if k != "guests"
     }
     assert with_guests["guests"] == 4
+
+
+def without_country() -> Dataset:
+    """tiny() with p6 (Civil Society, India) stripped of its country, as the loader leaves it."""
+    ds = tiny()
+    partners = ds.partners.copy()
+    at = partners["partner_id"] == "p6"
+    partners.loc[at, ["country", "region", "subregion"]] = ""
+    partners.loc[at, "global_south"] = False
+    return Dataset.from_frames(
+        partners=partners,
+        committees=ds.committees,
+        memberships=ds.memberships,
+        events=ds.events,
+        attendance=ds.attendance,
+    )
+
+
+def test_unknown_country_is_unknown_in_every_geographic_dimension() -> None:
+    ds = without_country()
+    totals = membership_totals(ds, D2)
+    # Counted in the totals (6 Partners) but in no region, sub-region or Global South share.
+    assert totals["partners"] == 6 and totals["countries"] == 5
+    assert totals["regions"] == {"Europe": 3, "Americas": 2, "Unknown": 1}
+    assert totals["global_south"] == {"False": 4, "True": 1, "Unknown": 1}
+    assert totals["subregions"]["Unknown"] == 1
+    assert totals["sectors"]["Civil Society"] == 1  # sector is known: counted as ever
+    blau_known = 1 - (4 / 5) ** 2 - (1 / 5) ** 2  # over the 5 partners of known country
+    assert totals["diversity"]["global_south"]["blau"] == pytest.approx(blau_known)
+
+
+def test_unknown_country_is_left_out_of_the_baselines_with_the_count_shown() -> None:
+    ds = without_country()
+    base = group_baselines(ds, D2, ("global_south", "sector"))
+    c1 = base.loc[base.group_id == "c1"]
+    south = dict(zip(c1.loc[c1.dimension == "global_south", "category"],
+                     c1.loc[c1.dimension == "global_south", "baseline_count"], strict=True))
+    assert south == {"False": 4, "True": 1}  # p6 is neither
+    assert c1.loc[c1.dimension == "sector", "baseline_count"].sum() == 6
+    # e3 (p1 p3 p6 g1): p6 is in the room, of unknown region and Global South.
+    rooms = group_compositions(ds, D2, ("global_south",))
+    e3 = rooms.loc[rooms.group_id == "e3"]
+    assert dict(zip(e3.category, e3["count"], strict=True)) == {"False": 2, "True": 1}
+    unknown = group_unknowns(ds, D2, ("global_south", "sector"))
+    assert set(unknown.itertuples(index=False, name=None)) == {
+        ("committee", "c2", "global_south", 1),
+        ("event", "e1", "global_south", 1),
+        ("event", "e3", "global_south", 1),
+        ("event", "e4", "global_south", 1),
+    }
 
 
 def test_doctests() -> None:

@@ -15,8 +15,10 @@ from analysis import gaps as gaps_module
 from analysis.gaps import (
     find_gaps,
     group_gaps,
+    ranked,
     recurring_gaps,
     representation_gaps,
+    room_status,
     shortfall,
 )
 from tests.analysis.test_snapshot import D1, D2, tiny
@@ -105,9 +107,11 @@ def test_over_represented_never_a_gap_and_equal_mix_has_none() -> None:
 
 def test_empty_and_one_member_groups() -> None:
     empty = frame(sector=[])
-    assert representation_gaps(empty, BASELINE, dimensions=("sector",)) == []
+    assert representation_gaps(empty, BASELINE, dimensions=("sector",), min_room=1) == []
     one = frame(sector=["Academic"])
-    found = by_category(representation_gaps(one, BASELINE, dimensions=("sector",)))
+    # Below the default minimum room of 5 a group is described, not tested.
+    assert representation_gaps(one, BASELINE, dimensions=("sector",)) == []
+    found = by_category(representation_gaps(one, BASELINE, dimensions=("sector",), min_room=1))
     assert set(found) == {"Industry", "Civil Society"}
     assert found["Industry"].p_value == pytest.approx(stats.hypergeom.cdf(0, 20, 10, 1))  # 0.5
     assert found["Industry"].shortfall == 1  # (0 + 1) / (1 + 1) >= 0.5
@@ -121,12 +125,12 @@ def test_group_larger_than_baseline_uses_binomial() -> None:
 
 
 def test_gap_to_dict_is_plain_json_with_design_keys() -> None:
-    room = frame(sector=["Industry"] * 3)
+    room = frame(sector=["Industry"] * 5)
     gap = representation_gaps(room, BASELINE, dimensions=("sector",))[0]
     out = gap.to_dict()
     for key in ("dimension", "group", "count", "share", "expected_share", "ratio", "missing"):
         assert key in out
-    assert {"p_value", "shortfall"} <= set(out)
+    assert {"p_value", "shortfall", "q_value", "significant", "direction", "excess"} <= set(out)
     json.dumps(out, allow_nan=False)
     assert "more would reach it" in gap.sentence()
 
@@ -176,9 +180,11 @@ def test_find_gaps_many_groups_at_once_equals_one_by_one() -> None:
                     "baseline_size": int(base.sum()),
                 }
             )
-    table = find_gaps(pd.DataFrame(rows), keys=("room",))
+    table = find_gaps(pd.DataFrame(rows), keys=("room",), min_room=1)
     for rid, people in rooms.items():
-        one = representation_gaps(frame(sector=people), BASELINE, dimensions=("sector",))
+        one = representation_gaps(
+            frame(sector=people), BASELINE, dimensions=("sector",), min_room=1
+        )
         part = table.loc[table.room == rid]
         assert list(part.group) == [g.group for g in one]
         assert list(part.p_value) == pytest.approx([g.p_value for g in one])
@@ -186,7 +192,8 @@ def test_find_gaps_many_groups_at_once_equals_one_by_one() -> None:
 
 def test_group_gaps_on_the_tiny_dataset() -> None:
     ds = tiny()
-    found = group_gaps(ds, D2, ("sector",))
+    # The tiny rooms hold 2 to 4 people: test them all to check the arithmetic.
+    found = group_gaps(ds, D2, ("sector",), min_room=1)
 
     def cats(kind: str, gid: str) -> set[str]:
         return set(found.loc[(found.kind == kind) & (found.group_id == gid), "group"])
@@ -203,7 +210,7 @@ def test_group_gaps_on_the_tiny_dataset() -> None:
     assert e3.loc["Media", "p_value"] == pytest.approx(stats.hypergeom.cdf(0, 5, 1, 4))
     assert e3.loc["Industry", "p_value"] == pytest.approx(stats.hypergeom.cdf(1, 5, 2, 4))
     # On D1, c1 (Ind 2, CS 1, Acad 1) vs Ind 2, Acad 1, CS 2: Civil Society 0.25 / 0.4.
-    early = group_gaps(ds, D1, ("sector",))
+    early = group_gaps(ds, D1, ("sector",), min_room=1)
     c1 = early.loc[early.group_id == "c1"]
     assert list(c1.group) == ["Civil Society"]
     assert c1.iloc[0].p_value == pytest.approx(0.4)  # C(2,1) C(3,3) / C(5,4)
@@ -249,7 +256,10 @@ def test_recurring_gaps_in_the_report_name_the_program() -> None:
     from analysis.report import build_report
     from core.window import Window
 
-    out = build_report(tiny(), Window.of(as_of=D2, program="Labor")).to_dict()["recurring_gaps"]
+    # The tiny rooms hold 2 to 4 people: test them all (min_room=1).
+    out = build_report(tiny(), Window.of(as_of=D2, program="Labor"), min_room=1).to_dict()[
+        "recurring_gaps"
+    ]
     # Labor rooms e2 (p1, p2) and e3 (p1 p3 p6 g1), each judged against its day's Partners.
     # Media and Africa are judged in one room only (no Partner of theirs on the other day);
     # c2 is the only Labor committee, so no committee series.
@@ -289,6 +299,132 @@ def test_dimension_arguments_checked() -> None:
         representation_gaps(BASELINE, BASELINE, dimensions="sector")
     with pytest.raises(ValueError, match="region"):
         representation_gaps(BASELINE, BASELINE, dimensions=("region",))
+
+
+def targets(**rows: tuple[float | None, float | None]) -> pd.DataFrame:
+    """Sector targets: ``Industry=(min_share, max_share)``."""
+    return pd.DataFrame(
+        [("sector", k.replace("_", " "), lo, hi) for k, (lo, hi) in rows.items()],
+        columns=["dimension", "group", "min_share", "max_share"],
+    )
+
+
+def test_max_share_makes_over_representation_a_gap() -> None:
+    # A working group of 10, 6 Industry, against a 40 % maximum: 2 more than the maximum.
+    room = frame(sector=["Industry"] * 6 + ["Academic"] * 2 + ["Civil Society"] * 2)
+    found = representation_gaps(
+        room, BASELINE, dimensions=("sector",), targets=targets(Industry=(None, 0.4))
+    )
+    over = [g for g in found if g.direction == "over"]
+    assert len(over) == 1
+    gap = over[0]
+    assert (gap.group, gap.count, gap.size) == ("Industry", 6, 10)
+    assert (gap.excess, gap.shortfall) == (2, None)
+    assert gap.expected_share == 0.4 and gap.ratio == pytest.approx(1.5) and not gap.missing
+    # Exact upper tail: P(X >= 6) drawing 10 at p = 0.4.
+    assert gap.p_value == pytest.approx(stats.binom.sf(5, 10, 0.4))
+    assert gap.basis == "target" and gap.test == "binomial" and gap.headcount == 2
+    assert "above the maximum of 40%" in gap.sentence()
+    # At the maximum (4 of 10) there is no gap; the under-representation tests are unchanged.
+    fair = frame(sector=["Industry"] * 4 + ["Academic"] * 3 + ["Civil Society"] * 3)
+    assert not [
+        g
+        for g in representation_gaps(
+            fair, BASELINE, dimensions=("sector",), targets=targets(Industry=(None, 0.4))
+        )
+        if g.direction == "over"
+    ]
+
+
+def test_min_and_max_share_on_one_row_are_two_tests() -> None:
+    room = frame(sector=["Industry"] * 9 + ["Academic"])
+    scored = find_gaps(
+        pd.DataFrame(
+            [
+                {"dimension": "sector", "category": c, "count": n, "size": 10,
+                 "baseline_count": b, "baseline_size": 20}
+                for c, n, b in (("Industry", 9, 10), ("Academic", 1, 6), ("Civil Society", 0, 4))
+            ]
+        ),
+        targets=targets(Industry=(0.2, 0.4)),
+        scored=True,
+    )
+    industry = scored.loc[scored["group"] == "Industry"].set_index("direction")
+    assert set(industry.index) == {"under", "over"}
+    assert industry.loc["under", "p_value"] == pytest.approx(stats.binom.cdf(9, 10, 0.2))
+    assert industry.loc["over", "p_value"] == pytest.approx(stats.binom.sf(8, 10, 0.4))
+    assert bool(industry.loc["over", "is_gap"]) and not bool(industry.loc["under", "is_gap"])
+    assert industry.loc["over", "excess"] == 5  # 9 - floor(0.4 * 10)
+    assert len(room) == 10
+
+
+def test_small_and_empty_rooms_are_described_not_tested() -> None:
+    assert [room_status(n) for n in (0, 1, 4, 5)] == ["empty", "too small", "too small", "tested"]
+    assert room_status(2, min_room=2) == "tested"
+    four = frame(sector=["Industry"] * 4)  # lacks Academic and Civil Society, but is too small
+    assert representation_gaps(four, BASELINE, dimensions=("sector",)) == []
+    assert [g.group for g in representation_gaps(
+        four, BASELINE, dimensions=("sector",), min_room=4
+    )] == ["Academic", "Civil Society"]
+    # A one-member room is never "8 gaps, 11 more would reach it".
+    assert representation_gaps(frame(sector=["Media"]), BASELINE, dimensions=("sector",)) == []
+    with pytest.raises(ValueError, match="min_room"):
+        room_status(3, min_room=0)
+    with pytest.raises(ValueError, match="alpha"):
+        representation_gaps(four, BASELINE, dimensions=("sector",), alpha=0)
+
+
+def test_q_values_are_benjamini_hochberg_over_every_test() -> None:
+    rooms = {
+        "r1": ["Industry"] * 10,
+        "r2": ["Industry"] * 6 + ["Academic"] * 4,
+        "r3": ["Industry"] * 4 + ["Academic"] * 4 + ["Civil Society"] * 2,
+        "r4": ["Academic"] * 3,  # too small: not in the family
+    }
+    base = BASELINE["sector"].value_counts()
+    rows = pd.DataFrame(
+        [
+            {"room": rid, "dimension": "sector", "category": cat, "count": people.count(cat),
+             "size": len(people), "baseline_count": int(base[cat]), "baseline_size": 20}
+            for rid, people in rooms.items()
+            for cat in base.index
+        ]
+    )
+    scored = find_gaps(rows, keys=("room",), scored=True)
+    assert set(scored["room"]) == {"r1", "r2", "r3"} and len(scored) == 9
+    expected = stats.false_discovery_control(scored["p_value"].to_numpy(), method="bh")
+    assert scored["q_value"].to_numpy() == pytest.approx(expected)
+    assert (scored["q_value"] >= scored["p_value"] - 1e-12).all()
+    # The gaps alone carry the q-values of the whole family, not of the gaps among themselves.
+    gaps = find_gaps(rows, keys=("room",))
+    merged = gaps.merge(scored, on=["room", "group", "direction"], suffixes=("", "_all"))
+    assert merged["q_value"].to_numpy() == pytest.approx(merged["q_value_all"].to_numpy())
+    assert (gaps["significant"] == (gaps["q_value"] <= 0.05)).all()
+    strict = find_gaps(rows, keys=("room",), alpha=0.001)
+    assert (strict["significant"] == (strict["q_value"] <= 0.001)).all()
+    assert strict["significant"].sum() < gaps["significant"].sum()
+
+
+def test_ranked_keeps_significant_gaps_largest_head_count_first() -> None:
+    rows = pd.DataFrame(
+        [
+            {"room": rid, "dimension": "sector", "category": cat, "count": n, "size": size,
+             "baseline_count": b, "baseline_size": 200}
+            for rid, size, cells in (
+                ("big", 40, (("Industry", 40, 100), ("Academic", 0, 60), ("Civil Society", 0, 40))),
+                ("mid", 20, (("Industry", 20, 100), ("Academic", 0, 60), ("Civil Society", 0, 40))),
+                ("odd", 10, (("Industry", 4, 100), ("Academic", 6, 60), ("Civil Society", 0, 40))),
+            )
+            for cat, n, b in cells
+        ]
+    )
+    gaps = find_gaps(rows, keys=("room",))
+    top = ranked(gaps)
+    assert top["significant"].all() and len(top) < len(gaps)  # odd's Civil Society: p = 0.1
+    heads = top["shortfall"].tolist()
+    assert heads == sorted(heads, reverse=True)
+    assert (top.iloc[0]["room"], top.iloc[0]["group"]) == ("big", "Academic")
+    assert len(ranked(gaps, limit=2)) == 2
 
 
 def test_doctests() -> None:

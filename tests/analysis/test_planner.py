@@ -150,7 +150,9 @@ def test_inactive_partners_and_people_in_the_room_are_never_recommended():
         ("later", "Academic", "KEN", "2025-01-01", None),
         ("joined_today", "Media", "IND", DAY, None),  # joined == d: active
         ("in_room", "Academic", "KEN"),
-        ("ok", "Civil Society", "FRA"),
+        # Dated: with no evidence of its own, an undated partner counts only from the latest
+        # dated fact of the data ("later", 2025), after DAY.
+        ("ok", "Civil Society", "FRA", "2010-01-01", None),
     ]
     ds = make_ds(rows, {"e1": ["r1", "in_room"]})
     plan = recommend(ds, event_id="e1", size=10)
@@ -355,8 +357,11 @@ def test_relevance_ranks_committee_topic_past_event_and_host_region_partners_hig
 def test_a_gap_that_recurred_in_the_program_weighs_more():
     # Two candidates close one seat each: Africa (missing at the last 3 program convenings)
     # and Asia (never a gap before). One seat: Africa wins, and the reason says why.
-    rows = [("r1", "Industry", "USA"), ("r2", "Industry", "USA"), ("af", "Industry", "KEN"),
-            ("as", "Industry", "IND"), ("af2", "Industry", "NGA"), ("as2", "Industry", "IND")]
+    # The African Partners joined before the program's convenings (an undated partner with no
+    # evidence of its own would count only from the latest dated fact, e1's day).
+    rows = [("r1", "Industry", "USA"), ("r2", "Industry", "USA"),
+            ("af", "Industry", "KEN", "2020-01-01"), ("as", "Industry", "IND"),
+            ("af2", "Industry", "NGA", "2020-01-01"), ("as2", "Industry", "IND")]
     events = {"e1": DAY, "p1": "2021-01-01", "p2": "2022-01-01", "p3": "2023-01-01"}
     att = {"e1": ["r1", "r2"], "p1": ["r1", "as2"], "p2": ["r2", "as2"], "p3": ["r1", "as2"]}
     cols = {"program": {e: "Labor" for e in events}}

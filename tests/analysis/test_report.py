@@ -19,7 +19,8 @@ from tests.analysis.test_snapshot import D1, D2, tiny
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    return build_report(tiny(), Window.of(as_of=D2)).to_dict()
+    # The tiny rooms hold 2 to 4 people: test them all (min_room=1) to check the arithmetic.
+    return build_report(tiny(), Window.of(as_of=D2), min_room=1).to_dict()
 
 
 def group(data: dict[str, Any], kind: str, gid: str) -> dict[str, Any]:
@@ -146,7 +147,7 @@ def walk(value: Any) -> list[Any]:
 
 
 def test_min_cell_hides_small_counts_and_what_derives_from_them() -> None:
-    out = build_report(tiny(), Window.of(as_of=D2), min_cell=2).to_dict()
+    out = build_report(tiny(), Window.of(as_of=D2), min_cell=2, min_room=1).to_dict()
     t = out["totals"]
     # Civil Society 1 and Media 1 are hidden; with the total 6 shown they would add up to 2 and so
     # be 1 each: Academic (the smallest shown, ties by label) is hidden with them.

@@ -133,6 +133,22 @@ def test_bundled_demo_tells_the_story_its_readme_states() -> None:
     assert got[2019]["industry_seat_share"] == pytest.approx(0.73, abs=0.005)  # the peak
 
 
+def test_planned_events_never_count_as_held() -> None:
+    from pathlib import Path
+
+    import loaders
+
+    demo = Path(__file__).resolve().parents[2] / "stakeholder_graph" / "data" / "demo"
+    ds = loaders.read_dataset(demo)
+    # The three 2027 events are marked planned: a far as-of date does not make them held.
+    card = scorecard(ds, as_of="2035-01-01").to_list()
+    assert [e["year"] for e in card] == list(range(2017, 2027))
+    mix = event_mix(ds, as_of="2035-01-01")
+    assert not mix["event_id"].str.startswith("2027-").any()
+    # Without a status column, an event dated after as_of is not held on as_of either.
+    assert event_mix(tiny(), as_of="2024-04-30")["event_id"].tolist() == ["e1", "e2", "e3"]
+
+
 def test_programs_side_by_side() -> None:
     from analysis.scorecard import by_program
 

@@ -293,7 +293,9 @@ def test_active_counts_on_matches_active_partners_on_random_data() -> None:
     )
     ds = Dataset.from_frames(partners=frame)
     days = pd.to_datetime(["2014-06-01", "2016-02-29", "2018-07-01", "2020-12-31", "2026-01-01"])
-    counts = active_counts_on(ds.partners, days, "sector")
+    counts = active_counts_on(
+        snapshot.counted_partners(ds, membership=None), days, "sector", start="counted_from"
+    )
     for day in days:
         expected = active_partners(ds, day)["sector"].value_counts()
         got = counts.loc[day]
@@ -317,3 +319,113 @@ def test_package_exports_keep_modules_importable_by_name() -> None:
 def test_doctests() -> None:
     result = doctest.testmod(snapshot)
     assert result.attempted > 0 and result.failed == 0
+
+
+def history() -> Dataset:
+    """Six Partners, five of them with an unknown join date, and the evidence for each.
+
+    - a joined 2017-01-01 (the first dated fact of the data);
+    - b: first seat 2018-03-01; c: first attendance 2019-05-01 (e1, held);
+    - d: ``first_seen`` 2018-06 (the 1st); it also attends e1, later;
+    - e: no evidence of its own: counted from the latest dated fact, e1's 2019-05-01;
+      attending the *planned* e2 (2018-01-01) is no evidence;
+    - f: no evidence, left 2018-01-01: counted on 2017-12-31 only.
+    """
+    partners = pd.DataFrame(
+        {
+            "partner_id": list("abcdef"),
+            "name": list("ABCDEF"),
+            "sector": ["Industry"] * 6,
+            "country": ["USA"] * 6,
+            "joined": ["2017-01-01", None, None, None, None, None],
+            "left": [None] * 5 + ["2018-01-01"],
+            "first_seen": ["", "", "", "2018-06", "", ""],
+        }
+    )
+    seats = pd.DataFrame({"committee_id": ["k"], "partner_id": ["b"], "since": ["2018-03-01"]})
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2"],
+            "name": ["Forum", "Plan"],
+            "date": ["2019-05-01", "2018-01-01"],
+            "status": ["held", "Planned"],
+        }
+    )
+    attendance = pd.DataFrame(
+        {"event_id": ["e1", "e1", "e2"], "partner_id": ["c", "d", "e"]}
+    )
+    return Dataset.from_frames(
+        partners=partners,
+        committees=pd.DataFrame({"committee_id": ["k"], "name": ["K"]}),
+        memberships=seats,
+        events=events,
+        attendance=attendance,
+    )
+
+
+def test_unknown_join_date_counts_from_the_first_evidence() -> None:
+    ds = history()
+    starts = snapshot.partner_starts(ds).set_index("partner_id")
+    assert starts["basis"].to_dict() == {
+        "a": "joined",
+        "b": "membership",
+        "c": "attendance",
+        "d": "first_seen",
+        "e": "roster",
+        "f": "left",
+    }
+    assert starts.loc["d", "counted_from"] == pd.Timestamp("2018-06-01")
+    assert starts.loc["e", "counted_from"] == pd.Timestamp("2019-05-01")
+    # Before the first evidence of anything the membership is empty.
+    assert ids(active_partners(ds, "2016-12-31")) == []
+    assert ids(active_partners(ds, "2017-12-31")) == ["a", "f"]
+    assert ids(active_partners(ds, "2018-03-01")) == ["a", "b"]
+    assert ids(active_partners(ds, "2018-06-01")) == ["a", "b", "d"]
+    assert ids(active_partners(ds, "2019-05-01")) == ["a", "b", "c", "d", "e"]
+    # The vectorised count agrees on every one of those days.
+    days = ["2016-12-31", "2017-12-31", "2018-03-01", "2018-06-01", "2019-05-01"]
+    counts = active_counts_on(
+        snapshot.counted_partners(ds), days, "sector", start="counted_from"
+    )
+    assert counts["Industry"].tolist() == [0, 2, 2, 3, 5]
+
+
+def test_a_seat_counts_only_while_its_holder_is_counted() -> None:
+    ds = history()
+    assert len(active_memberships(ds, "2018-02-28")) == 0
+    assert ids(active_memberships(ds, "2018-03-01")) == ["b"]
+
+
+def test_planned_cancelled_and_future_events_are_never_held() -> None:
+    ds = history()
+    # e2 is dated in the past but marked Planned: not held on any day.
+    assert ids(events_in_window(ds, as_of="2035-01-01"), "event_id") == ["e1"]
+    assert ids(events_in_window(ds, as_of="2019-04-30"), "event_id") == []
+    cancelled = Dataset.from_frames(
+        partners=ds.partners,
+        events=pd.DataFrame(
+            {
+                "event_id": ["x", "y", "z"],
+                "name": ["X", "Y", "Z"],
+                "date": ["2020-01-01", "2020-02-01", "2027-01-01"],
+                "status": [" Cancelled ", "", "held"],
+            }
+        ),
+    )
+    assert ids(events_in_window(cancelled, as_of="2026-01-01"), "event_id") == ["y"]
+    assert ids(events_in_window(cancelled, as_of="2035-01-01"), "event_id") == ["y", "z"]
+
+
+def test_program_matches_case_insensitively() -> None:
+    ds = tiny()
+    assert ids(committees(ds, program=" labor "), "committee_id") == ["c2"]
+    assert ids(events_in_window(ds, as_of=D2, program="LABOR"), "event_id") == ["e2", "e3"]
+    assert ids(active_memberships(ds, D2, program="governance")) == ["p1", "p3"]
+
+
+def test_program_subset_keeps_the_evidence_of_the_whole_dataset() -> None:
+    ds = history()
+    # Without committee k, b's only evidence (its seat) is gone from the subset.
+    subset = snapshot.program_subset(ds, "nothing")
+    assert len(subset.memberships) == 0
+    assert ids(active_partners(subset, "2018-03-01")) == ["a", "b"]

@@ -62,8 +62,8 @@ def hand_xlsx(tmp_path: Path) -> Path:
     return path
 
 
-def report(source: Path, as_of: str, capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
-    code, out, err = run(["report", str(source), "--as-of", as_of], capsys)
+def report(source: Path, as_of: str, capsys: pytest.CaptureFixture[str], *extra: str) -> dict:  # type: ignore[type-arg]
+    code, out, err = run(["report", str(source), "--as-of", as_of, *extra], capsys)
     assert code == 0, err
     return json.loads(out)  # type: ignore[no-any-return]
 
@@ -96,8 +96,12 @@ def test_report_known_answers_at_two_dates(hand_csv: Path, capsys: pytest.Captur
     assert c1["size"] == 1
     assert c1["composition"]["sector"] == {"Industry": 1}
     assert c1["diversity"]["sector"]["blau"] == 0.0
-    missing = {(g["dimension"], g["group"]) for g in c1["gaps"] if g["missing"]}
+    # One member: below the minimum room of 5, described but not tested.
+    assert c1["status"] == "too small" and c1["gaps"] == []
+    tested = group(report(hand_csv, "2024-01-01", capsys, "--min-room", "1"), "committee", "c1")
+    missing = {(g["dimension"], g["group"]) for g in tested["gaps"] if g["missing"]}
     assert ("sector", "Civil Society") in missing and ("sector", "Academic") in missing
+    assert all(g["q_value"] >= g["p_value"] and g["significant"] is False for g in tested["gaps"])
 
 
 def test_csv_and_workbook_give_identical_reports(

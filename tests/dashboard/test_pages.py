@@ -117,11 +117,9 @@ def test_representation_callback_rows(app):
     steering = groups[0]
     assert steering["Size"] == 4 and steering["Composition"] == "Industry 4"
     assert steering["Blau"] == 0
-    civil = [g for g in gaps if g["Name"] == "Steering Committee" and g["Category"] == "Civil Society"]
-    assert civil and civil[0]["Basis"] == "target" and civil[0]["Expected"] == 0.3
-    assert civil[0]["Missing"] == "yes" and civil[0]["Shortfall"] == 2
-    # P(X = 0) for Binomial(4, 0.3) = 0.7**4
-    assert civil[0]["p-value"] == pytest.approx(0.7**4, abs=1e-4)
+    # Four members: below the report's minimum room of 5, described but not tested for gaps.
+    assert steering["Gaps"] == 0
+    assert not [g for g in gaps if g["Name"] == "Steering Committee"]
 
 
 def test_download_csv_and_xlsx_are_formula_safe(app):  # noqa: ARG001 - app registers pages

@@ -320,16 +320,11 @@ def _dims(ds: Dataset) -> list[str]:
 
 
 def _subset(ds: Dataset, window: Window) -> Dataset:
-    """``ds`` restricted to the window's program (the analysis's program filter is exact)."""
-    if window.program is None:
-        return ds
-    committees = ds.committees.loc[ds.committees["program"] == window.program]
-    events = ds.events.loc[ds.events["program"] == window.program]
-    return Dataset.from_frames(
-        partners=ds.partners, committees=committees, events=events, targets=ds.targets,
-        memberships=ds.memberships.loc[ds.memberships["committee_id"].isin(
-            committees["committee_id"])],
-        attendance=ds.attendance.loc[ds.attendance["event_id"].isin(events["event_id"])])
+    """``ds`` restricted to the window's program, as the analysis restricts it (partners keep
+    the first evidence found in the whole dataset)."""
+    from analysis.snapshot import program_subset
+
+    return program_subset(ds, window.program)
 
 
 def test_window_compositions_equal_the_analysis(loaded: tuple[GraphStore, Dataset]) -> None:

@@ -51,7 +51,8 @@ def hostile() -> Dataset:
 
 @pytest.fixture(scope="module")
 def report() -> Any:
-    return build_report(tiny(), Window.of(as_of=D2, since="2023-06-30"))
+    # The tiny rooms hold 2 to 4 people: test them all (min_room=1).
+    return build_report(tiny(), Window.of(as_of=D2, since="2023-06-30"), min_room=1)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,8 @@ def test_markdown_reads_well(report: Any) -> None:
     assert isinstance(text, str)
     assert text.startswith("# Representation and reach report — as of 2024-06-30")
     # Labor: e2 (Blau 0, Industry only) and e3 (0.75) -> 0.38; Governance since D1: e4 only.
-    assert "| Labor | 2 | 0% | 50% | 3 | 0.38 | 25% of 4 | 14 |" in text
+    # One gap of these small rooms survives the false discovery rate.
+    assert "| Labor | 2 | 0% | 50% | 3 | 0.38 | 25% of 4 | 1 |" in text
     for heading in (
         "## Headline",
         "## Scorecard",
@@ -81,11 +83,15 @@ def test_markdown_reads_well(report: Any) -> None:
         "## Reach per year",
         "## Network",
         "## What changed",
+        "## Data quality: what the records leave unknown",
     ):
         assert heading in text
+    assert "- Partners without a join date: 1. Each counts from its first dated evidence" in text
+    assert "| Significant gaps | 1 (of " in text
+    assert ", q = " in text  # the largest gaps carry their q-value beside the p-value
     assert "| Partners (active) | 6 |" in text
     assert "In 2024, 1 of 2 convenings had every sector in the room" in text
-    assert "more would reach it (p = " in text  # gaps in plain words with shortfall and p-value
+    assert "(n.s.)" in text  # a room's gaps not significant after correction say so
     assert "| 2024 | 2 | 1 (50%) | 2 (100%) | 33% of 6 |" in text
     assert "Inst" in text  # the one Partner who took part in nothing
 
@@ -118,6 +124,7 @@ def test_xlsx_has_a_sheet_per_section(report: Any) -> None:
     book = load_workbook(io.BytesIO(blob))
     assert book.sheetnames == [
         "Summary",
+        "Data quality",
         "Scorecard",
         "Totals",
         "Groups",
