@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint benchmarks clean
+.PHONY: run test lint benchmarks notebooks notebooks-html clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
+
+# JupyterLab on the analyst notebooks, from the project's environment.
+notebooks: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	$(VENV)/bin/jupyter lab notebooks/
+
+# Rendered copies with their outputs in docs/notebooks/ (the test suite checks they are current).
+notebooks-html: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	$(PY) tools/render_notebooks.py
 
 benchmarks: $(STAMP)
 	$(PY) -m benchmarks --quick --json benchmarks/latest.json

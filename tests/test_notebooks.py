@@ -13,22 +13,18 @@ can never be picked up. A cell that raises, or writes a warning to stderr, fails
 from __future__ import annotations
 
 import ast
+import html
 import importlib
-import os
 import re
-import sys
 import types
-from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+from tests.notebook_kernel import NOTEBOOKS, ROOT, execute, kernel_env, read, source_digest
+
+RENDERED = ROOT / "docs" / "notebooks"
 EXPECTED = (
     "01_representation_audit.ipynb",
     "02_reach_and_network.ipynb",
@@ -39,56 +35,10 @@ NEO4J_NOTEBOOK = "04_working_with_neo4j.ipynb"
 PROJECT_PACKAGES = ("analysis", "graph", "loaders", "dashboard", "stakeholder_graph")
 #: A name starting with one underscore and a letter: a private helper, attribute or module.
 PRIVATE = re.compile(r"\b_[a-z]")
-#: Per cell; the slowest notebook takes seconds here, so this only stops a hung kernel.
-CELL_TIMEOUT_S = 300
-
-
-class PinnedKernelSpecs(KernelSpecManager):
-    """Every kernel name resolves to ipykernel in the interpreter running the tests."""
-
-    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name="Python 3",
-            language="python",
-            name=kernel_name,
-        )
-
-
-def read(name: str) -> nbformat.NotebookNode:
-    return nbformat.read(NOTEBOOKS / name, as_version=4)
 
 
 def code_cells(nb: nbformat.NotebookNode) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "code"]
-
-
-def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    # The kernel imports the package from this checkout, whatever the cwd of the notebook.
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    # A backend forced by the environment (CI often sets Agg) would stop inline plots.
-    env.pop("MPLBACKEND", None)
-    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        env.pop(name, None)
-    env.update(extra or {})
-    return env
-
-
-def execute(name: str, env: dict[str, str]) -> nbformat.NotebookNode:
-    nb = read(name)
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=PinnedKernelSpecs())
-    client = NotebookClient(
-        nb,
-        km=km,
-        timeout=CELL_TIMEOUT_S,
-        allow_errors=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
-    )
-    client.execute(env=env)
-    return nb
 
 
 def server_settings(server: Any) -> dict[str, str]:
@@ -166,6 +116,36 @@ def test_private_name_check_can_fail() -> None:
     assert PRIVATE.search("cp._igraph()")
     assert PRIVATE.search("from analysis.gaps import _shortfall_array")
     assert not PRIVATE.search("ds.partners['global_south'].__len__()")
+
+
+# --- rendered copies ---------------------------------------------------------------------
+#: ``tools/render_notebooks.py`` writes this meta tag: the digest of the notebook it ran.
+DIGEST_META = re.compile(r'<meta name="notebook-source-sha256" content="([0-9a-f]{64})"')
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_rendered_copy_matches_the_notebook(name: str) -> None:
+    path = RENDERED / name.replace(".ipynb", ".html")
+    assert path.is_file(), f"{path} is missing: run `make notebooks-html`"
+    page = path.read_text(encoding="utf-8")
+    found = DIGEST_META.search(page)
+    assert found, f"{path} was not written by tools/render_notebooks.py"
+    assert found.group(1) == source_digest(read(name)), (
+        f"{path} was rendered from another version of {name}: run `make notebooks-html`"
+    )
+    # The copy is there to be read without running anything: it must hold the outputs.
+    assert "data:image/png;base64," in page or "<svg" in page, f"{path} shows no plot"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for source in code_cells(read(name)):
+        first = next((line for line in source.splitlines() if line.strip()), "")
+        assert first.strip() in text, f"{path} lacks the cell starting {first!r}"
+
+
+def test_digest_changes_with_the_notebook() -> None:
+    nb = read(EXPECTED[0])
+    before = source_digest(nb)
+    nb.cells[-1].source += "\n# changed"
+    assert source_digest(nb) != before
 
 
 # --- execution -----------------------------------------------------------------------------
