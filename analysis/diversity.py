@@ -108,7 +108,8 @@ def _as_array(counts: Counts, *, name: str = "counts") -> np.ndarray:
 
 def _shares(array: np.ndarray) -> np.ndarray:
     total = array.sum()
-    return array[array > 0] / total
+    shares: np.ndarray = array[array > 0] / total
+    return shares
 
 
 def _k(array: np.ndarray, k: int | None) -> int:

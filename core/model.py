@@ -15,7 +15,7 @@ Conventions, the same in every table so that both stores round-trip exactly:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,7 +261,7 @@ def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
     cols = list(columns) if columns is not None else list(frame.columns)
     out: list[dict[str, Any]] = []
     sub = frame[cols]
-    converters = []
+    converters: list[Callable[[Any], Any]] = []
     for col in cols:
         if pd.api.types.is_datetime64_any_dtype(sub[col]):
             converters.append(lambda v: None if pd.isna(v) else v.date())
