@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
+from analysis.dimensions import is_multi_valued
 from analysis.snapshot import DateLike, active_partners, event_attendees, to_timestamp
 from core.errors import RequestError
 from core.model import Dataset
@@ -104,6 +105,14 @@ def check_weights(ds: Dataset, weights: Mapping[str, float] | None) -> dict[str,
                 f"(have {sorted(ds.partners.columns)})"
             )
         value = check_number(f"weights[{dim!r}]", w)
+        if value > 0 and is_multi_valued(ds.partners, str(dim)):
+            # seats are counted per person in one category; a partner in several values of a
+            # column would fill several seats at once, so such a column only weighs relevance
+            raise ValueError(
+                f"weights names {dim!r}, which holds several values per partner (a;b): the "
+                "planner fills seats of single-valued columns; focus areas already count as "
+                "relevance to the event's topics"
+            )
         if value > 0:  # a zero weight switches a dimension off
             out[str(dim)] = value
     if not out:

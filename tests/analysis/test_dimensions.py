@@ -120,3 +120,32 @@ def test_the_representation_page_offers_and_shows_a_dataset_column() -> None:
         "labor 3" in groups[0]["Composition"]
     assert [g["Category"] for g in gaps if g["Dimension"].casefold() == "focus"] == ["media"]
     assert "counts once in each" in note
+
+
+def test_plan_weighs_a_single_valued_column_and_refuses_a_multi_valued_one(
+        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import shutil
+
+    from stakeholder_graph.cli import main
+    from stakeholder_graph.datasets import bundled_path
+
+    folder = tmp_path / "demo"
+    shutil.copytree(bundled_path("demo"), folder)
+    path = folder / "partners.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for i, row in enumerate(rows):
+        row["size"] = "small" if i % 4 == 0 else "large"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    event = "2027-labor-and-the-economy-convening"
+    assert main(["plan", event, str(folder), "--size", "4",
+                 "--weights", "sector=1,size=1"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["recommendations"]
+    assert "size" in json.dumps(plan["before"]) + json.dumps(plan["after"])
+    assert main(["plan", event, str(folder), "--weights", "sector=1,focus_areas=1"]) != 0
+    assert "several values per partner" in capsys.readouterr().err
