@@ -19,11 +19,11 @@ AS_OF = "2024-06-30"
 
 def dataset(targets: pd.DataFrame | None = None) -> Dataset:
     """Ten partners with a single-valued ``size`` and a multi-valued ``focus``; one committee
-    of four, all large, two of them working on health."""
+    of five (a room big enough to test), all large, two of them working on health."""
     ids = [f"p{i}" for i in range(10)]
     sizes = ["large"] * 6 + ["small"] * 4
-    focus = [("health", "labor"), ("health",), ("labor",), ("labor",), ("media",), ("media",),
-             ("health",), ("health", "media"), ("labor",), ()]
+    focus = [("health", "labor"), ("health",), ("labor",), ("labor",), ("labor",), ("media",),
+             ("health",), ("health", "media"), ("labor",), ("media",)]
     partners = pd.DataFrame({
         "partner_id": ids, "name": [f"Org {i}" for i in range(10)],
         "sector": ["Industry", "Academic"] * 5, "country": ["FR"] * 10,
@@ -31,8 +31,8 @@ def dataset(targets: pd.DataFrame | None = None) -> Dataset:
         "website": [f"https://{i}.example" for i in ids],
     })
     committees = pd.DataFrame({"committee_id": ["c1"], "name": ["Board"]})
-    memberships = pd.DataFrame({"committee_id": ["c1"] * 4, "partner_id": ids[:4],
-                                "since": ["2021-01-01"] * 4})
+    memberships = pd.DataFrame({"committee_id": ["c1"] * 5, "partner_id": ids[:5],
+                                "since": ["2021-01-01"] * 5})
     frames = {"partners": partners, "committees": committees, "memberships": memberships}
     if targets is not None:
         frames["targets"] = targets
@@ -54,13 +54,13 @@ def test_a_single_valued_column_has_composition_indices_and_gaps() -> None:
     report = build_report(ds, Window.of(as_of=AS_OF),
                           dimensions=(*DEFAULT_DIMENSIONS, "size")).to_dict()
     group = board(report)
-    assert group["composition"]["size"] == {"large": 4}
+    assert group["composition"]["size"] == {"large": 5}
     assert group["diversity"]["size"]["blau"] == 0.0
     gap = next(g for g in group["gaps"] if g["dimension"] == "size")
     assert gap["group"] == "small" and gap["count"] == 0 and gap["missing"]
     assert gap["expected_share"] == pytest.approx(0.4)
-    # hypergeometric: 4 drawn from 10 of which 4 small, none small
-    assert gap["p_value"] == pytest.approx(15 / 210)
+    # hypergeometric: 5 drawn from 10 of which 4 small, none small: C(6,5) / C(10,5)
+    assert gap["p_value"] == pytest.approx(6 / 252)
 
 
 def test_a_multi_valued_column_counts_a_partner_in_each_value_and_sizes_count_people() -> None:
@@ -68,11 +68,11 @@ def test_a_multi_valued_column_counts_a_partner_in_each_value_and_sizes_count_pe
     report = build_report(ds, Window.of(as_of=AS_OF),
                           dimensions=(*DEFAULT_DIMENSIONS, "focus")).to_dict()
     group = board(report)
-    # p0 health+labor, p1 health, p2 labor, p3 labor
-    assert group["composition"]["focus"] == {"health": 2, "labor": 3}
+    # p0 health+labor, p1 health, p2 labor, p3 labor, p4 labor
+    assert group["composition"]["focus"] == {"health": 2, "labor": 4}
     gap = next(g for g in group["gaps"] if g["dimension"] == "focus" and g["group"] == "media")
-    # 3 of the 9 partners with any focus work on media: the share is of people, not values
-    assert gap["expected_share"] == pytest.approx(3 / 9)
+    # 3 of the 10 partners work on media: the share is of people (10), not of values (12)
+    assert gap["expected_share"] == pytest.approx(3 / 10)
     assert "focus" in report["method"]["multi_valued_dimensions"]
 
 
@@ -116,8 +116,7 @@ def test_the_representation_page_offers_and_shows_a_dataset_column() -> None:
         offered = [o["value"] for o in rep.dimension_options()]
         groups, gaps, note, _ = rep.update_tables(AS_OF, None, "committee", None, "focus", [])
     assert offered == ["sector", "region", "global_south", "focus", "size"]
-    assert groups[0]["Composition"] in ("labor 3, health 2", "labor 3 · health 2") or \
-        "labor 3" in groups[0]["Composition"]
+    assert "labor 4" in groups[0]["Composition"] and "health 2" in groups[0]["Composition"]
     assert [g["Category"] for g in gaps if g["Dimension"].casefold() == "focus"] == ["media"]
     assert "counts once in each" in note
 

@@ -314,7 +314,7 @@ def test_recorded_load_sends_the_constants_and_only_parameters() -> None:
     # empty tables (committees, memberships, targets) send nothing.
     merge_partners = cypher.merge_rows("partners", ["name", "joined", "left", "membership"])
     merge_events = cypher.merge_rows(
-        "events", ["name", "date", "kind", "program", "city", "topics"])
+        "events", ["name", "date", "kind", "program", "city", "topics", "status"])
     merge_attendance = cypher.merge_rows("attendance", ["role", "attendees"])
     assert queries == [
         cypher.SET_META,
@@ -338,7 +338,7 @@ def test_recorded_load_sends_the_constants_and_only_parameters() -> None:
         "event_id": "e1", "partner_id": "p1", "values": ["", 1],
     }]}
     assert params[merge_events]["rows"][0]["values"] == [
-        "Forum", "2021-01-01", "", "", "", []]
+        "Forum", "2021-01-01", "", "", "", [], ""]
     assert params[cypher.MERGE_SECTORS] == {"rows": [{"name": "Industry"}]}
     # The name travels only as a parameter: no query text contains it.
     assert not any("DELETE n //" in q for _, q, _ in driver.log)
