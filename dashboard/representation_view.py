@@ -25,7 +25,8 @@ KINDS = ("committee", "event")
 GROUP_COLUMNS = ("Kind", "Name", "Program", "Date", "Size", "Guests", "Composition", "Blau",
                  "Shannon", "Gaps", "Largest gap")
 GAP_COLUMNS = ("Kind", "Name", "Program", "Date", "Dimension", "Category", "Count", "Size",
-               "Share", "Expected", "Basis", "Shortfall", "p-value", "Missing")
+               "Share", "Expected", "Basis", "Shortfall", "Excess", "p-value", "q-value",
+               "Significant", "Missing")
 
 
 def _label(dimension: str, category: str) -> str:
@@ -60,6 +61,7 @@ def group_rows(report: Mapping[str, Any], *, dimension: str = "sector",
         if gaps_only and not gaps:
             continue
         indices = group.get("diversity", {}).get(dimension, {})
+        significant = _significant(gaps)
         rows.append({
             "Kind": str(group.get("kind", "")).capitalize(),
             "Name": str(group.get("name", "")),
@@ -71,10 +73,27 @@ def group_rows(report: Mapping[str, Any], *, dimension: str = "sector",
                                              dimension),
             "Blau": _round(indices.get("blau")),
             "Shannon": _round(indices.get("shannon")),
-            "Gaps": len(gaps),
-            "Largest gap": gaps[0].get("sentence", "") if gaps else "",
+            "Gaps": len(significant),
+            "Largest gap": significant[0].get("sentence", "") if significant else "",
         })
     return rows
+
+
+def _head_count(gap: Mapping[str, Any]) -> float:
+    """How many people the gap is: its shortfall (under) or excess (over), unknown last."""
+    value = gap.get("shortfall") if gap.get("shortfall") is not None else gap.get("excess")
+    return -1.0 if value is None else float(value)
+
+
+def _significant(gaps: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The significant gaps (q-value at most alpha), largest head-count first, as the report
+    counts and ranks them."""
+    return sorted((g for g in gaps if g.get("significant")), key=_head_count, reverse=True)
+
+
+def _p(value: Any) -> float | None:
+    # significant digits: the strongest gaps have p-values like 3e-12
+    return None if value is None else float(f"{float(value):.3g}")
 
 
 def gap_rows(report: Mapping[str, Any], *, dimension: str | None = None,
@@ -100,9 +119,10 @@ def gap_rows(report: Mapping[str, Any], *, dimension: str | None = None,
                 "Expected": _round(gap.get("expected_share")),
                 "Basis": str(gap.get("basis", "")),
                 "Shortfall": gap.get("shortfall"),
-                # significant digits: the strongest gaps have p-values like 3e-12
-                "p-value": None if gap.get("p_value") is None
-                else float(f"{float(gap['p_value']):.3g}"),
+                "Excess": gap.get("excess"),
+                "p-value": _p(gap.get("p_value")),
+                "q-value": _p(gap.get("q_value")),
+                "Significant": "yes" if gap.get("significant") else "no",
                 "Missing": "yes" if gap.get("missing") else "no",
             })
     return rows

@@ -32,7 +32,7 @@ register_page(__name__, path="/representation", name="Representation",
               title="Representation · Stakeholder Graph", order=2)
 
 NUMERIC = ("Size", "Guests", "Blau", "Shannon", "Gaps", "Count", "Share", "Expected",
-           "Shortfall", "p-value")
+           "Shortfall", "Excess", "p-value", "q-value")
 #: rows per page of the two long tables
 PAGE_SIZE = 15
 
@@ -82,9 +82,11 @@ def layout(**_query: Any) -> html.Div:
             "header; filter under it."),
         section("Gaps", loading(data_grid(
             ids.REP_GAP_TABLE, GAP_COLUMNS, numeric=NUMERIC, page_size=PAGE_SIZE)),
-            subtitle="A category the room lacks or holds below 80% of its expected share. "
-            "Shortfall: members of that category the room would need to add; p-value: exact "
-            "test of drawing so few from the baseline (or the target)."),
+            subtitle="A category the room lacks or holds below 80% of its expected share (or "
+            "above a target's maximum). Shortfall / excess: members the room would need to add "
+            "/ has too many; p-value: exact test against the baseline (or the target); "
+            "q-value: Benjamini-Hochberg over every test of the report. Only significant gaps "
+            "are counted in the rooms' Gaps column."),
         section("Targets", data_grid(
             ids.REP_TARGETS, ("Dimension", "Group", "Minimum share", "Maximum share"),
             rows=target_table, filters=False))

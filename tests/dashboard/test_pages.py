@@ -195,3 +195,25 @@ def test_overview_shows_the_data_quality_findings(app):
     assert items == (expected or [items[0]])
     if not expected:
         assert items[0].startswith("No unknown")
+
+
+def test_rooms_count_and_rank_significant_gaps_only():
+    from dashboard.representation_view import group_rows
+
+    gaps = [
+        {"dimension": "sector", "group": "Media", "shortfall": 1, "significant": True,
+         "q_value": 0.01, "sentence": "Media short by 1"},
+        {"dimension": "sector", "group": "Academic", "shortfall": 4, "significant": False,
+         "q_value": 0.4, "sentence": "Academic short by 4 (not significant)"},
+        {"dimension": "sector", "group": "Civil Society", "shortfall": 3, "significant": True,
+         "q_value": 0.02, "sentence": "Civil Society short by 3"},
+    ]
+    report = {"parameters": {"dimensions": ["sector"]}, "groups": [
+        {"kind": "event", "name": "Forum", "size": 9, "composition": {"sector": {"Industry": 9}},
+         "diversity": {"sector": {"blau": 0.0}}, "gaps": gaps}]}
+    row = group_rows(report, dimension="sector")[0]
+    assert row["Gaps"] == 2
+    assert row["Largest gap"] == "Civil Society short by 3"
+    listed = gap_rows(report, dimension="sector")
+    assert [g["Significant"] for g in listed] == ["yes", "no", "yes"]
+    assert [g["q-value"] for g in listed] == [0.01, 0.4, 0.02]
