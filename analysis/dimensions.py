@@ -17,7 +17,7 @@ from core.errors import RequestError
 from core.model import PARTNER_COLUMNS, Dataset
 
 __all__ = ["BUILT_IN", "MULTI_VALUED_NOTE", "categorical_columns", "is_multi_valued",
-           "resolve_dimensions"]
+           "multi_valued_columns", "resolve_dimensions"]
 
 #: Dimensions every dataset has (from the country and sector columns).
 BUILT_IN: tuple[str, ...] = ("sector", "region", "subregion", "country", "global_south")
@@ -42,6 +42,11 @@ def _values(column: pd.Series) -> pd.Series:
 def is_multi_valued(partners: pd.DataFrame, column: str) -> bool:
     """Whether any partner holds several values in ``column`` (``a;b`` in the source)."""
     return bool(partners[column].map(lambda v: isinstance(v, tuple | list) and len(v) > 1).any())
+
+
+def multi_valued_columns(partners: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """Those of ``columns`` that are partner columns holding several values for someone."""
+    return [c for c in columns if c in partners.columns and is_multi_valued(partners, c)]
 
 
 def categorical_columns(ds: Dataset) -> list[str]:

@@ -64,6 +64,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import labels
+from analysis.dimensions import multi_valued_columns
 from analysis.diversity import composition, group_baselines, group_compositions
 from analysis.snapshot import DateLike
 from core.model import Dataset
@@ -624,8 +625,7 @@ def _multi_valued_sizes(ds: Dataset, rows: pd.DataFrame, as_of: DateLike | None,
     A partner with two focus areas counts once in each, so the counts of a group sum to more
     than its members; its size (and its baseline's) is the number of members holding any value.
     """
-    multi = [d for d in dims if d in ds.partners.columns
-             and ds.partners[d].map(lambda v: isinstance(v, tuple | list) and len(v) > 1).any()]
+    multi = multi_valued_columns(ds.partners, dims)
     if not multi:
         return rows
     marks = {f"{d}\0any": ds.partners[d].map(lambda v: "any" if v else None) for d in multi}

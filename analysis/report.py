@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import labels
-from analysis.dimensions import MULTI_VALUED_NOTE, is_multi_valued
+from analysis.dimensions import MULTI_VALUED_NOTE, multi_valued_columns
 from analysis.diversity import group_members, group_unknowns, membership_totals, plural
 from analysis.gaps import (
     DEFAULT_ALPHA,
@@ -159,7 +159,7 @@ def build_report(
         network=network,
         largest_gaps=_largest(groups, gaps),
         recurring_gaps=_recurring(ds, scored),
-        method=_method(threshold, network.method, min_room, alpha, multi_valued(ds, dims)),
+        method=_method(threshold, network.method, min_room, alpha, multi_valued_columns(ds.partners, dims)),
         privacy=_privacy(policy, ledger),
         changes=changes_section(
             ds, window, dims, {"threshold": threshold, "min_room": min_room, "alpha": alpha},
@@ -233,11 +233,6 @@ def _privacy(policy: Policy, ledger: Ledger) -> Privacy:
         rules=policy.to_dict(),
         network=network,
     )
-
-
-def multi_valued(ds: Dataset, dims: Sequence[str]) -> list[str]:
-    """The report's dimensions in which some partner holds several values."""
-    return [d for d in dims if d in ds.partners.columns and is_multi_valued(ds.partners, d)]
 
 
 def _method(

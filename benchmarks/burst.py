@@ -63,7 +63,8 @@ class Served:
         self._thread.join(timeout=10)
 
 
-def _request(url: str, body: bytes | None = None, timeout: float = 120.0) -> tuple[int, bytes]:
+def request(url: str, body: bytes | None = None, timeout: float = 120.0) -> tuple[int, bytes]:
+    """GET (or POST ``body`` as JSON) on loopback: the status and the body, errors included."""
     headers = {"Content-Type": "application/json"} if body is not None else {}
     req = urllib.request.Request(url, data=body, headers=headers,
                                  method="POST" if body is not None else "GET")
@@ -106,18 +107,18 @@ def burst(url: str, *, clients: int, requests: int, expected_elements: int,
     An error is a non-200 status, a failed connection, or a callback answer that does not carry
     ``expected_elements`` elements.
     """
-    status, deps_body = _request(f"{url}/_dash-dependencies")
+    status, deps_body = request(f"{url}/_dash-dependencies")
     if status != 200:
         raise RuntimeError(f"GET /_dash-dependencies answered {status}")
     payload = json.dumps(network_callback_payload(json.loads(deps_body),
                                                   today=today or _dt.date.today())).encode()
 
     def page() -> bool:
-        code, body = _request(f"{url}/network")
+        code, body = request(f"{url}/network")
         return code == 200 and b"<html" in body.lower()
 
     def callback() -> bool:
-        code, body = _request(f"{url}/_dash-update-component", payload)
+        code, body = request(f"{url}/_dash-update-component", payload)
         return code == 200 and elements_in(body) == expected_elements
 
     kinds: dict[str, Callable[[], bool]] = {"page": page, "callback": callback}

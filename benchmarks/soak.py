@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.burst import request
 from dashboard import ids
 
 KINDS = ("page", "component", "overview", "network", "details", "search", "representation",
@@ -46,16 +46,8 @@ class Outcome:
     detail: str = ""
 
 
-def _request(url: str, body: bytes | None = None, timeout: float = 600.0
-             ) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    req = urllib.request.Request(url, data=body, headers=headers,
-                                 method="POST" if body is not None else "GET")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
+#: A soak request waits as long as a cold 20,000-partner window can take to compute.
+SOAK_TIMEOUT_S = 600.0
 
 
 @dataclass
@@ -141,19 +133,20 @@ def one_request(base: str, plan: Plan, kind: str, rng: random.Random) -> Outcome
     start = time.perf_counter()
     try:
         if kind == "page":
-            status, body = _request(base + rng.choice(["/", "/network", "/representation",
-                                                       "/planner"]))
+            status, body = request(base + rng.choice(["/", "/network", "/representation",
+                                                      "/planner"]), timeout=SOAK_TIMEOUT_S)
             ok, detail = status == 200 and b"<html" in body.lower(), f"status {status}"
         elif kind == "component":
-            status, body = _request(base + rng.choice(plan.files))
+            status, body = request(base + rng.choice(plan.files), timeout=SOAK_TIMEOUT_S)
             ok, detail = status == 200 and len(body) > 0, f"status {status}"
         elif kind == "not_found":
-            status, body = _request(base + rng.choice(
-                ["/_dash-component-suites/..", "/.env", "/network/x", "/wp-login.php"]))
+            status, body = request(base + rng.choice(
+                ["/_dash-component-suites/..", "/.env", "/network/x", "/wp-login.php"]),
+                timeout=SOAK_TIMEOUT_S)
             ok, detail = status == 404, f"status {status}"
         else:
             path, payload, must = _callback(kind, plan, rng)
-            status, body = _request(base + path, payload)
+            status, body = request(base + path, payload, timeout=SOAK_TIMEOUT_S)
             text = body.decode("utf-8", "replace")
             ok = status == 200 and must in text and "Something went wrong" not in text
             # a search on a small dataset changes nothing (every name is listed already)
@@ -165,10 +158,10 @@ def one_request(base: str, plan: Plan, kind: str, rng: random.Random) -> Outcome
 
 
 def make_plan(base: str, ds: Any, dates: list[str]) -> Plan:
-    status, deps = _request(base + "/_dash-dependencies")
+    status, deps = request(base + "/_dash-dependencies", timeout=SOAK_TIMEOUT_S)
     if status != 200:
         raise RuntimeError(f"GET /_dash-dependencies answered {status}")
-    _, index = _request(base + "/")
+    _, index = request(base + "/", timeout=SOAK_TIMEOUT_S)
     files = re.findall(r'(?:src|href)="(/_dash-component-suites/[^"]+|/assets/[^"]+)"',
                        index.decode())
     partners = ds.partners
@@ -289,8 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for kind, output in (("overview", ids.OV_MAP), ("network", ids.NET_GRAPH)):
                     values = {(ids.OV_DATE, "date"): date, (ids.NET_DATES, "end_date"): date}
                     started = time.perf_counter()
-                    status, body = _request(base + "/_dash-update-component",
-                                            callback_body(plan.dep(output), values))
+                    status, body = request(base + "/_dash-update-component",
+                                           callback_body(plan.dep(output), values),
+                                           timeout=SOAK_TIMEOUT_S)
                     warm[f"{kind} {date}"] = round(time.perf_counter() - started, 1)
                     if status != 200:
                         raise RuntimeError(f"warm-up {kind} {date}: {status} {body[:300]!r}")

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis import labels
 from analysis.dimensions import MULTI_VALUED_NOTE, categorical_columns, is_multi_valued
 from analysis.gaps import DEFAULT_DIMENSIONS
 from analysis.report import build_report
@@ -29,17 +30,11 @@ GAP_COLUMNS = ("Kind", "Name", "Program", "Date", "Dimension", "Category", "Coun
                "Significant", "Missing")
 
 
-def _label(dimension: str, category: str) -> str:
-    if dimension == "global_south":
-        return {"True": "Global South", "False": "Global North"}.get(category, category)
-    return category
-
-
 def _composition_text(counts: Mapping[str, Any], dimension: str) -> str:
     parts = []
     for category, count in counts.items():
         shown = "hidden" if count is None else str(count)
-        parts.append(f"{_label(dimension, category)} {shown}")
+        parts.append(f"{labels.category(dimension, category)} {shown}")
     return " · ".join(parts)
 
 
@@ -112,7 +107,7 @@ def gap_rows(report: Mapping[str, Any], *, dimension: str | None = None,
                 "Program": str(group.get("program", "") or ""),
                 "Date": group.get("date") or "",
                 "Dimension": str(gap.get("dimension", "")),
-                "Category": _label(str(gap.get("dimension", "")), str(gap.get("group", ""))),
+                "Category": labels.category(str(gap.get("dimension", "")), gap.get("group")),
                 "Count": gap.get("count"),
                 "Size": gap.get("size"),
                 "Share": _round(gap.get("share")),
