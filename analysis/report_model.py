@@ -204,8 +204,22 @@ class Group(_Result):
     suppressed: tuple[str, ...] = field(default=(), metadata=_OMIT)
 
 
+class _Categories:
+    """Partners per category of each dimension, keyed by the dimension's plural name."""
+
+    categories: Mapping[str, Counts]
+
+    @property
+    def sectors(self) -> Counts:
+        return self.categories.get("sectors", {})
+
+    @property
+    def regions(self) -> Counts:
+        return self.categories.get("regions", {})
+
+
 @dataclass(frozen=True)
-class Totals(_Result):
+class Totals(_Categories, _Result):
     """Head-line totals: Partners active on as_of and the window's committees and events."""
 
     partners: int | None
@@ -222,6 +236,20 @@ class Totals(_Result):
     gaps_found: int = 0
     tests: int = 0
     suppressed: tuple[str, ...] = ()
+
+    @property
+    def global_south(self) -> Counts:
+        """Partners in (``"True"``) and out of (``"False"``) the Global South."""
+        return self.categories.get("global_south", {})
+
+    @property
+    def global_south_share(self) -> float | None:
+        """The Global South's share of the Partners whose country is known; ``None`` when
+        either count is hidden or no country is known."""
+        south, north = self.global_south.get("True"), self.global_south.get("False")
+        if not (isinstance(south, int) and isinstance(north, int)) or not south + north:
+            return None
+        return south / (south + north)
 
     def record(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -442,21 +470,13 @@ class ChangeGap(_Result):
 
 
 @dataclass(frozen=True)
-class Membership(_Result):
+class Membership(_Categories, _Result):
     """The membership on one day: Partners, countries, and Partners per category of every
     dimension (``categories``: ``sectors``, ``regions``, ``subregions``, ``global_south``...)."""
 
     partners: int | None
     countries: int
     categories: Mapping[str, Counts]
-
-    @property
-    def sectors(self) -> Counts:
-        return self.categories.get("sectors", {})
-
-    @property
-    def regions(self) -> Counts:
-        return self.categories.get("regions", {})
 
     def record(self) -> dict[str, Any]:
         return {"partners": self.partners, "countries": self.countries, **self.categories}
@@ -564,6 +584,12 @@ class Report(_Result):
     @property
     def dimensions(self) -> Sequence[str]:
         return tuple(self.parameters.get("dimensions", ()))
+
+    @property
+    def alpha(self) -> float | None:
+        """The false discovery rate the gaps were judged at (``None`` if not recorded)."""
+        value = self.parameters.get("alpha")
+        return None if value is None else float(value)
 
     def committees(self) -> tuple[Group, ...]:
         return tuple(g for g in self.groups if g.kind == "committee")

@@ -161,8 +161,8 @@ def _headline(report: Report) -> list[str]:
     out = ["<h2>Headline</h2><div class='kpis'>"]
     out += [f"<div class='kpi'><b>{_e(v)}</b>{_e(k)}</div>" for k, v in rows[:3] + rows[5:9]]
     out.append("</div>")
-    out.append(_svg_hbars("Partners by sector", "sector", report.totals.categories.get("sectors") or {}))
-    out.append(_svg_hbars("Partners by region", "region", report.totals.categories.get("regions") or {}))
+    out.append(_svg_hbars("Partners by sector", "sector", report.totals.sectors))
+    out.append(_svg_hbars("Partners by region", "region", report.totals.regions))
     return out
 
 

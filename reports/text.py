@@ -97,18 +97,13 @@ def scope(report: Report) -> list[str]:
 
 def headline(report: Report) -> list[tuple[str, str]]:
     t = report.totals
-    south_north = t.categories.get("global_south") or {}
-    south, north = south_north.get("True"), south_north.get("False")
-    share = None
-    if isinstance(south, int) and isinstance(north, int) and south + north:
-        share = south / (south + north)
     return [
         ("Partners (active)", count(report, t.partners)),
         ("Guests (not counted as Partners)", count(report, t.guests)),
         ("Countries", num(t.countries)),
-        ("Sectors", mix(report, "sector", t.categories.get("sectors"), 10)),
-        ("Regions", mix(report, "region", t.categories.get("regions"), 10)),
-        ("Global South share of Partners", pct(share)),
+        ("Sectors", mix(report, "sector", t.sectors, 10)),
+        ("Regions", mix(report, "region", t.regions, 10)),
+        ("Global South share of Partners", pct(t.global_south_share)),
         ("Committees", num(t.committees)),
         ("Convenings in the window", num(t.events)),
         ("Organisations taking part", num(t.participants)),
@@ -123,9 +118,8 @@ def quality_lines(report: Report) -> list[str]:
 
 def no_gaps(report: Report) -> str:
     """What "Largest gaps" says when no gap is significant."""
-    alpha = report.parameters.get("alpha")
     found = report.totals.gaps_found
-    level = "" if alpha is None else f" at a false discovery rate of {alpha}"
+    level = "" if report.alpha is None else f" at a false discovery rate of {report.alpha}"
     return f"No significant gaps{level} ({found} below the threshold before correction)."
 
 

@@ -90,8 +90,8 @@ def _scorecard(report: Report) -> Sheet:
 def _totals(report: Report) -> Sheet:
     rows = [
         [key, category, n]
-        for key in ("sectors", "regions", "subregions", "global_south")
-        for category, n in (report.totals.categories.get(key) or {}).items()
+        for key, counts in report.totals.categories.items()
+        for category, n in counts.items()
     ]
     return Sheet("Totals", ["dimension", "category", "partners"], rows)
 

@@ -256,14 +256,12 @@ def room_table(chosen: Plan) -> Table:
                          ("after", "right")):
         room.add_column(col, justify=justify)  # type: ignore[arg-type]
     for dim in ("sector", "region", "global_south"):
-        groups = list(dict.fromkeys([*after.composition.get(dim, {}),
-                                     *before.composition.get(dim, {})]))
-        for n, group in enumerate(groups):
+        then, now = before.counts(dim), after.counts(dim)
+        for n, group in enumerate(dict.fromkeys([*now, *then])):
             room.add_row(DIMENSION_NAMES.get(dim, dim) if n == 0 else "", display(dim, group),
-                         f"{before.composition[dim].get(group, 0):g}" if dim in before.composition else "0",
-                         f"{after.composition[dim].get(group, 0):g}")
-    room.add_row("countries", "", str(len(before.composition.get("country", {}))),
-                 str(len(after.composition.get("country", {}))))
+                         f"{then.get(group, 0):g}", f"{now.get(group, 0):g}")
+    room.add_row("countries", "", str(len(before.counts("country"))),
+                 str(len(after.counts("country"))))
     room.add_row("gaps", "", str(len(before.gaps)), str(len(after.gaps)))
     return room
 

@@ -31,9 +31,18 @@ class RoomSummary:
     expected: Mapping[str, Mapping[str, float]]
 
     @property
+    def blau(self) -> Mapping[str, float]:
+        """Blau's index of the room per dimension."""
+        return {dimension: v["blau"] for dimension, v in self.diversity.items()}
+
+    @property
     def blau_total(self) -> float:
         """The sum over the dimensions of Blau's index."""
-        return float(sum(v["blau"] for v in self.diversity.values()))
+        return float(sum(self.blau.values()))
+
+    def counts(self, dimension: str) -> Mapping[str, int | float]:
+        """Head-count per category of ``dimension``; empty when nobody in the room has one."""
+        return self.composition.get(dimension, {})
 
     def gaps_of(self, dimension: str) -> tuple[Gap, ...]:
         """The gaps of one dimension, in the order :func:`analysis.gaps.representation_gaps` gave."""

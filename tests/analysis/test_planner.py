@@ -105,6 +105,16 @@ def test_the_candidate_closing_two_gaps_comes_first():
     assert ("gap", "Academic") in kinds and ("gap", "Europe") in kinds
 
 
+def test_a_room_reads_its_counts_and_blau_by_dimension():
+    ds = make_ds(TWO_GAPS, {"e1": ["r1", "r2", "r3"]})
+    room = what_if(ds, ["r1", "r2", "acad_fr"], DAY)
+    assert dict(room.counts("sector")) == {"Industry": 2, "Academic": 1}
+    assert dict(room.counts("region")) == {"Americas": 2, "Europe": 1}
+    assert room.counts("no such dimension") == {}
+    assert room.blau["sector"] == pytest.approx(1 - (2 / 3) ** 2 - (1 / 3) ** 2)
+    assert room.blau_total == pytest.approx(sum(room.blau.values()))
+
+
 def test_two_picks_do_not_close_the_same_gap_twice():
     # 10 Partners: a room of 5 seats asks for 1 Academic, 1 European, 0.5 Civil Society,
     # 4 Americas and 3.5 Industry seats; the room holds 3 US Industry partners.

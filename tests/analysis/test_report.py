@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -66,6 +67,20 @@ def test_totals_known_answers(report: dict[str, Any]) -> None:
     assert early["partners"] == 5
     assert early["sectors"] == {"Civil Society": 2, "Industry": 2, "Academic": 1}
     assert early["events"] == 1
+
+
+def test_typed_totals_and_alpha_read_as_the_json_says(report: dict[str, Any]) -> None:
+    typed = build_report(tiny(), Window.of(as_of=D2), min_room=1)
+    t = typed.totals
+    assert dict(t.sectors) == report["totals"]["sectors"]
+    assert dict(t.regions) == report["totals"]["regions"]
+    # p5 (Brazil) and p6 (India) of the six Partners active on D2.
+    assert dict(t.global_south) == report["totals"]["global_south"] == {"False": 4, "True": 2}
+    assert t.global_south_share == pytest.approx(2 / 6)
+    assert typed.alpha == report["parameters"]["alpha"] == 0.05
+    hidden = dataclasses.replace(t, categories={"global_south": {"False": 4, "True": None}})
+    assert hidden.global_south_share is None  # a share of a hidden count is hidden too
+    assert dataclasses.replace(t, categories={}).global_south_share is None
 
 
 def test_guests_never_change_totals() -> None:
